@@ -1,0 +1,39 @@
+/** The harness's command line: `up` (a live stack), `run` (the scenario suite). */
+import { UsageError } from './args';
+import { run } from './run';
+import { up } from './up';
+
+const USAGE = `usage:
+  npm start                      run the scenario suite on the embedded stack; writes reports/
+  npm run up -- [--json] [--profile 11|12] [--seed N] [--data-dir DIR] [--clock real|virtual] [--quiet]
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'up':
+      await up(rest);
+      return 0;
+    case 'run':
+      return run(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+      process.stdout.write(USAGE);
+      return 0;
+    default:
+      throw new UsageError(`unknown command ${command}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n${USAGE}`);
+      process.exit(2);
+    }
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

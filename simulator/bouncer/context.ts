@@ -1,0 +1,62 @@
+/** What every route handler may use: the bouncer's state, configuration and loggers. */
+import type { Clock } from '../core/clock';
+import type { ComponentLog, Logger } from '../core/logging';
+import type { RateLimitRule, SlidingLogRateLimiter } from './http/rate-limit';
+import type { Db } from './store/db';
+import type { AnalyticsStore } from './store/analytics';
+import type { PlanStore } from './store/plans';
+import type { RealmStore } from './store/realms';
+import type { ServerStore } from './store/servers';
+import type { DnsResolver } from './validation/dns';
+import type { TransferHostClient } from './transfer/host-client';
+
+export interface BouncerConfig {
+  /** api_by_remote_server rules; [] disables rate limiting (Zulip's RATE_LIMITING=False). */
+  rateLimitRules: RateLimitRule[];
+  /** The global limit of register/verify_challenge. */
+  transferVerifyRules: RateLimitRule[];
+  /** Named in the global-limit message (Zulip's FromAddress.SUPPORT). */
+  supportEmail: string;
+  /** Django SECRET_KEY equivalent: signs registration-transfer secrets. */
+  secretKey: string;
+  /**
+   * The bouncer's root host (e.g. `push.zulipchat.com`). When set, authenticated requests whose
+   * Host is a subdomain of it are refused as Zulip does (§2 step 3.4); unset disables the check,
+   * like DEVELOPMENT_DISABLE_PUSH_BOUNCER_DOMAIN_CHECK.
+   */
+  rootHost?: string;
+  /** E2EE protocol profile: 11 (push_account_id/device_id) or 12 (token_id). */
+  e2eeProfile: 11 | 12;
+}
+
+export interface BouncerLoggers {
+  /** The access log (Zulip's zulip.requests). */
+  requests: Logger;
+  /** zilencer.views */
+  views: Logger;
+  /** zilencer.auth */
+  auth: Logger;
+  /** The root logger. */
+  root: Logger;
+}
+
+export interface BouncerContext {
+  clock: Clock;
+  db: Db;
+  servers: ServerStore;
+  /** RemoteRealm rows (and the bouncer's audit rows about them). */
+  realms: RealmStore;
+  /** Analytics counts and uploaded audit rows. */
+  counts: AnalyticsStore;
+  /** Customer plans of servers and realms. */
+  plans: PlanStore;
+  config: BouncerConfig;
+  log: ComponentLog;
+  loggers: BouncerLoggers;
+  rateLimiter: SlidingLogRateLimiter;
+  transferLimiter: SlidingLogRateLimiter;
+  dns: DnsResolver;
+  transferHosts: TransferHostClient;
+  /** Current time in Unix seconds, from the clock. */
+  now(): number;
+}

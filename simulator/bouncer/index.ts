@@ -1,0 +1,188 @@
+/**
+ * The push notification service ("bouncer"): `startBouncer(options)` → a running handle.
+ *
+ *   await using bouncer = await startBouncer({ clock: new VirtualClock() });
+ *   fetch(`${bouncer.url}/api/v1/remotes/server/register`, ...)
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { RealClock, nowSeconds, type Clock } from '../core/clock';
+import { createComponentLog, type LogLine } from '../core/logging';
+import type { Sink } from '../core/sinks';
+import { registerAdminRoutes } from './admin';
+import { buildApp } from './app';
+import type { BouncerConfig, BouncerContext } from './context';
+import {
+  DEFAULT_REMOTE_SERVER_RULES,
+  SlidingLogRateLimiter,
+  TRANSFER_VERIFY_RULES,
+  type RateLimitRule,
+} from './http/rate-limit';
+import { DB_FILE_NAME, openDatabase, type Db } from './store/db';
+import { AnalyticsStore } from './store/analytics';
+import { PlanStore } from './store/plans';
+import { RealmStore } from './store/realms';
+import { ServerStore } from './store/servers';
+import type { TransferHostClient } from './transfer/host-client';
+import { createHttpsHostClient, type HttpsHostClientOptions } from './transfer/https-host-client';
+import { defaultDnsTable, type DnsResolver } from './validation/dns';
+
+export const COMPONENT = 'bouncer';
+
+export interface BouncerOptions {
+  /** The stack's data dir; the bouncer keeps its files in `<dataDir>/bouncer/`. Default: a fresh temp dir. */
+  dataDir?: string;
+  /** 'memory' runs the same SQL on an in-memory database (unit tests). Default 'file'. */
+  database?: 'file' | 'memory';
+  clock?: Clock;
+  host?: string;
+  port?: number;
+  /** api_by_remote_server rules; false disables. Default: 1000 requests per 60 s. */
+  rateLimit?: RateLimitRule[] | false;
+  /** verify_challenge's global limit; false disables. Default: 30 per day. */
+  transferVerifyLimit?: RateLimitRule[] | false;
+  /** Contact-email DNS; default: the offline fixture table (admin surface can edit it). */
+  dns?: DnsResolver;
+  /** How registration-transfer verification reaches hosts (a client, or where hosts are and which CA to trust). */
+  transferHosts?: TransferHostClient | HttpsHostClientOptions;
+  rootHost?: string;
+  e2eeProfile?: 11 | 12;
+  supportEmail?: string;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  logToStderr?: boolean;
+}
+
+export interface BouncerHandle extends AsyncDisposable {
+  url: string;
+  port: number;
+  dataDir: string;
+  /** The SQLite file, or null with `database: 'memory'`. */
+  databaseFile: string | null;
+  logFile: string;
+  sinks: Sink[];
+  clock: Clock;
+  dns: DnsResolver;
+  config: Readonly<BouncerConfig>;
+  /** The bouncer's log so far, parsed. */
+  logLines(): LogLine[];
+  /** Read-only SQL for tests and the privacy scanner's table dump. */
+  query<T = Record<string, unknown>>(sql: string, ...params: unknown[]): T[];
+  stop(): Promise<void>;
+}
+
+export async function startBouncer(options: BouncerOptions = {}): Promise<BouncerHandle> {
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'zpg-'));
+  const ownDir = path.join(dataDir, COMPONENT);
+  fs.mkdirSync(ownDir, { recursive: true });
+  const clock = options.clock ?? new RealClock();
+  const log = createComponentLog({
+    component: COMPONENT,
+    dataDir,
+    clock,
+    level: options.logLevel ?? 'debug',
+    stderr: options.logToStderr,
+  });
+
+  const databaseFile = options.database === 'memory' ? null : path.join(ownDir, DB_FILE_NAME);
+  const db: Db = openDatabase(databaseFile ?? ':memory:');
+
+  const config: BouncerConfig = {
+    rateLimitRules: options.rateLimit === false ? [] : (options.rateLimit ?? DEFAULT_REMOTE_SERVER_RULES),
+    transferVerifyRules:
+      options.transferVerifyLimit === false ? [] : (options.transferVerifyLimit ?? TRANSFER_VERIFY_RULES),
+    supportEmail: options.supportEmail ?? 'support@zulip.com',
+    secretKey: loadOrCreateSecretKey(ownDir),
+    rootHost: options.rootHost,
+    e2eeProfile: options.e2eeProfile ?? 12,
+  };
+  log.redactor.add(config.secretKey);
+  const servers = new ServerStore(db);
+  const realms = new RealmStore(db);
+  const counts = new AnalyticsStore(db);
+  const plans = new PlanStore(db);
+  for (const s of servers.all()) log.redactor.add(s.apiKey);
+
+  const transferHosts =
+    options.transferHosts && 'get' in options.transferHosts
+      ? options.transferHosts
+      : createHttpsHostClient(options.transferHosts ?? {});
+
+  const ctx: BouncerContext = {
+    clock,
+    db,
+    servers,
+    realms,
+    counts,
+    plans,
+    config,
+    log,
+    loggers: {
+      requests: log.logger.child({ logger: 'zulip.requests' }),
+      views: log.logger.child({ logger: 'zilencer.views' }),
+      auth: log.logger.child({ logger: 'zilencer.auth' }),
+      root: log.logger.child({ logger: 'root' }),
+    },
+    rateLimiter: new SlidingLogRateLimiter(config.rateLimitRules),
+    transferLimiter: new SlidingLogRateLimiter(config.transferVerifyRules),
+    dns: options.dns ?? defaultDnsTable(),
+    transferHosts,
+    now: () => nowSeconds(clock),
+  };
+
+  const app = buildApp(ctx);
+  registerAdminRoutes(app, ctx);
+  await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
+  const address = app.server.address();
+  if (!address || typeof address === 'string') throw new Error('bouncer did not bind a TCP port');
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+
+  const sinks: Sink[] = [log.sink];
+  if (databaseFile) {
+    sinks.push({
+      name: 'bouncer.db',
+      component: COMPONENT,
+      kind: 'database',
+      path: databaseFile,
+      description: "the bouncer's SQLite database (raw bytes; -wal and -shm files beside it)",
+    });
+  }
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await app.close();
+    if (databaseFile) db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    log.close();
+  };
+
+  log.logger.child({ logger: 'bouncer' }).info(`Bouncer listening on ${url}`);
+  return {
+    url,
+    port: address.port,
+    dataDir,
+    databaseFile,
+    logFile: log.file,
+    sinks,
+    clock,
+    dns: ctx.dns,
+    config,
+    logLines: log.lines,
+    query: <T>(sql: string, ...params: unknown[]) => db.prepare(sql).all(...params) as T[],
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
+
+/** Django's SECRET_KEY analogue, kept with the data so a restarted bouncer verifies its own secrets. */
+function loadOrCreateSecretKey(dir: string): string {
+  const file = path.join(dir, 'secret_key');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  const key = crypto.randomBytes(32).toString('base64url');
+  fs.writeFileSync(file, key + '\n', { mode: 0o600 });
+  return key;
+}
