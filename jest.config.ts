@@ -5,7 +5,7 @@ import type { Config } from 'jest';
 // Type checking is `tsc --noEmit`, run before jest by `npm test`.
 const config: Config = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/simulator', '<rootDir>/harness', '<rootDir>/scenarios', '<rootDir>/test'],
+  roots: ['<rootDir>/simulator', '<rootDir>/harness', '<rootDir>/scenarios'],
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.(t|m?j)s$': [

@@ -12,23 +12,12 @@
  *   POST /__admin/plans/:id/end                  → { plan } (status ENDED)
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { parseAdminBody as parseJson } from './admin-body';
 import type { BouncerContext } from './context';
 import type { NewPlan, PlanOwner } from './store/plans';
 import type { RemoteRealm } from './store/realms';
 
 const publicRealm = ({ uuidOwnerSecret: _secret, ...rest }: RemoteRealm) => rest;
-
-function parseJson(body: unknown): Record<string, unknown> {
-  if (Buffer.isBuffer(body)) {
-    try {
-      const v = JSON.parse(body.toString('utf8') || '{}') as unknown;
-      return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {};
-    } catch {
-      return {};
-    }
-  }
-  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-}
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 

@@ -5,6 +5,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { VirtualClock } from '../core/clock';
+import { parseAdminBody as parseJson } from './admin-body';
+import { registerPlanAdminRoutes } from './admin-plans';
 import type { BouncerContext } from './context';
 import { OfflineDnsTable, type DnsRecords } from './validation/dns';
 
@@ -62,20 +64,11 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: BouncerContext): 
     return { plan_type };
   });
 
+  registerPlanAdminRoutes(app, ctx);
+
   app.post('/__admin/rate-limits/reset', async () => {
     ctx.rateLimiter.reset();
     ctx.transferLimiter.reset();
     return { reset: true };
   });
-}
-
-function parseJson(body: unknown): unknown {
-  if (Buffer.isBuffer(body)) {
-    try {
-      return JSON.parse(body.toString('utf8') || '{}');
-    } catch {
-      return {};
-    }
-  }
-  return body ?? {};
 }

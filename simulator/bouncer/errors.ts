@@ -106,3 +106,9 @@ export function pythonFloatString(x: number): string {
   if (Number.isInteger(x)) return `${x}.0`;
   return String(x);
 }
+
+// --- billing (§3.2) ---
+export const BILLING_SUPPORT_EMAIL = 'sales@zulip.com';
+/** corporate/lib/stripe.py BillingError: CONTACT_SUPPORT message, description in a data field. */
+export const billingError = (description: string) =>
+  badRequest(`Something went wrong. Please contact ${BILLING_SUPPORT_EMAIL}.`, { error_description: description });

@@ -1,10 +1,10 @@
 /**
  * Zulip's `typed_endpoint` for form-encoded endpoints (bouncer-protocol.md §1.3–§1.4).
  *
- * A parameter is looked up in the POST body first, then the query string. All missing required
- * parameters are detected first (in signature order), then each value is validated in
- * signature order and the first failure is reported — that is how pydantic's error list is
- * consumed. Parameters the request carried but no field consumed are reported back in
+ * A parameter is looked up in the POST body first, then the query string. Parameters are
+ * taken one at a time in signature order, each either missing (REQUEST_VARIABLE_MISSING) or
+ * parsed and validated, and the first failure is the answer — typed_endpoint's loop.
+ * Parameters the request carried but no field consumed are reported back in
  * `ignored_parameters_unsupported` on success.
  */
 import {
@@ -64,12 +64,10 @@ export function readFields<const F extends readonly Field<unknown>[]>(
   params: RequestParams,
   fields: F,
 ): FieldValues<F> {
-  const raw = new Map<string, string | undefined>();
-  for (const f of fields) raw.set(f.name, params.get(f.name));
-  for (const f of fields) if (f.required && raw.get(f.name) === undefined) throw requestVariableMissing(f.name);
   const out: Record<string, unknown> = {};
   for (const f of fields) {
-    const value = raw.get(f.name);
+    const value = params.get(f.name);
+    if (value === undefined && f.required) throw requestVariableMissing(f.name);
     out[f.name] = value === undefined ? undefined : f.parse(value);
   }
   return out as FieldValues<F>;

@@ -104,8 +104,15 @@ function sameValue(a: unknown, b: unknown): boolean {
   return a === b;
 }
 
-const isUniqueViolation = (e: unknown): e is Error =>
-  e instanceof Error && (e as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT') === true;
+/**
+ * better-sqlite3's SqliteError, recognised by its code rather than by class: the native addon
+ * keeps the error class of whichever module instance loaded it first (e.g. under Jest).
+ */
+const isUniqueViolation = (e: unknown): e is { code: string; message: string } =>
+  typeof e === 'object' &&
+  e !== null &&
+  typeof (e as { code?: unknown }).code === 'string' &&
+  (e as { code: string }).code.startsWith('SQLITE_CONSTRAINT');
 
 /** update_remote_realm_data_for_server. */
 function updateRemoteRealmData(ctx: BouncerContext, server: RemoteServer, realms: RealmData[], now: number): void {

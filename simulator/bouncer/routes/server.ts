@@ -6,6 +6,7 @@ import { SERVER_AUDIT, API_KEY_LENGTH, HOSTNAME_MAX_LENGTH, UUID_LENGTH } from '
 import type { BouncerContext } from '../context';
 import {
   badRequest,
+  billingError,
   hostnameAlreadyInUse,
   invalidUuid,
   invalidZulipServerKey,
@@ -87,10 +88,12 @@ export const serverRoutes: RouteDef[] = [
     path: '/api/v1/remotes/server/deactivate',
     auth: 'remote-server',
     methods: {
-      // No parameters (real servers send the JSON body `{}`). Paid plans would block this with
-      // a BillingError; the simulator's plans never do, as no server here holds a paid,
-      // non-ending plan it could lose (see store/plans).
+      // No parameters (real servers send the JSON body `{}`). A live paid plan of the server
+      // or one of its realms that is not already set to downgrade blocks deactivation.
       POST: (req, ctx) => {
+        if (ctx.plans.serverHasBlockingPaidPlan(req.server.id)) {
+          throw billingError('server deactivation with existing plan');
+        }
         const now = ctx.now();
         ctx.db.transaction(() => {
           ctx.servers.deactivate(req.server.id, now);

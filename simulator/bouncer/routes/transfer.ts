@@ -70,7 +70,7 @@ async function verifyChallenge(req: BouncerRequest, ctx: BouncerContext) {
   ctx.log.redactor.add(apiKey);
   const now = ctx.now();
   ctx.db.transaction(() => {
-    ctx.servers.setApiKey(server.id, apiKey, now);
+    ctx.servers.setApiKey(server.id, apiKey);
     ctx.servers.addAuditLog(server.id, SERVER_AUDIT.REMOTE_SERVER_REGISTRATION_TRANSFERRED, now);
   })();
   return { zulip_org_id: server.uuid, zulip_org_key: apiKey };

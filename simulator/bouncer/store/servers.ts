@@ -82,7 +82,8 @@ export class ServerStore {
         `UPDATE remote_zulip_server SET hostname = @hostname, contact_email = @contactEmail,
            api_key = @apiKey, last_request_datetime = @now, last_updated = @now WHERE id = @id`,
       ),
-      setApiKey: db.prepare('UPDATE remote_zulip_server SET api_key = ?, last_updated = ? WHERE id = ?'),
+      // save(update_fields=["api_key"]): auto_now last_updated is not touched.
+      setApiKey: db.prepare('UPDATE remote_zulip_server SET api_key = ? WHERE id = ?'),
       touch: db.prepare('UPDATE remote_zulip_server SET last_request_datetime = ? WHERE id = ?'),
       deactivate: db.prepare('UPDATE remote_zulip_server SET deactivated = 1, last_updated = ? WHERE id = ?'),
       setPlanType: db.prepare('UPDATE remote_zulip_server SET plan_type = ?, last_updated = ? WHERE id = ?'),
@@ -123,8 +124,8 @@ export class ServerStore {
     this.q.update.run({ id, ...s, now });
   }
 
-  setApiKey(id: number, apiKey: string, now: number): void {
-    this.q.setApiKey.run(apiKey, now, id);
+  setApiKey(id: number, apiKey: string): void {
+    this.q.setApiKey.run(apiKey, id);
   }
 
   touch(id: number, now: number): void {

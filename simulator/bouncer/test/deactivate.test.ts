@@ -47,6 +47,24 @@ describe('server/deactivate', () => {
     expect(reg.body.code).toBe('INVALID_ZULIP_SERVER');
   });
 
+  it('should refuse while a paid plan is live, and allow it once the plan is set to downgrade', async () => {
+    const s = await registerServer(bouncer);
+    // 1. a Business plan (tier 104), active (status 1)
+    const added = await call(bouncer, 'POST', `/__admin/servers/${s.uuid}/plans`, { json: { tier: 104, status: 1 } });
+    const planId = (added.body.plan as { id: number }).id;
+    const refused = await call(bouncer, 'POST', DEACTIVATE, { json: {}, auth: s });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toEqual({
+      result: 'error',
+      msg: 'Something went wrong. Please contact sales@zulip.com.',
+      code: 'BAD_REQUEST',
+      error_description: 'server deactivation with existing plan',
+    });
+    // 2. DOWNGRADE_AT_END_OF_CYCLE (2): deactivation goes through
+    await call(bouncer, 'POST', `/__admin/plans/${planId}/status`, { json: { status: 2 } });
+    expect((await call(bouncer, 'POST', DEACTIVATE, { json: {}, auth: s })).status).toBe(200);
+  });
+
   it('should answer 405 to GET, before authenticating', async () => {
     const res = await call(bouncer, 'GET', DEACTIVATE);
     expect(res.status).toBe(405);

@@ -123,9 +123,12 @@ describe('server/register', () => {
     },
   );
 
-  it('should report missing arguments before invalid ones', async () => {
-    const res = await register({ zulip_org_id: 'short', contact_email: 'admin@zulip.com' });
-    expect(res.body.msg).toBe("Missing 'zulip_org_key' argument");
+  it('should take parameters one at a time, in signature order', async () => {
+    // typed_endpoint validates zulip_org_id before it notices zulip_org_key is missing
+    const invalidFirst = await register({ zulip_org_id: 'short', contact_email: 'admin@zulip.com' });
+    expect(invalidFirst.body.msg).toBe('zulip_org_id is not length 36');
+    const missingFirst = await register({ zulip_org_key: 'short', hostname: 'invalid-host' });
+    expect(missingFirst.body.msg).toBe("Missing 'zulip_org_id' argument");
   });
 
   it.each([

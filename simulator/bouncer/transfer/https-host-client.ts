@@ -17,7 +17,7 @@
  *  - anything else (too many redirects, truncated or oversized body) → 'other'.
  * `timeoutMs` is per phase and resets on activity, as requests' connect/read timeouts do.
  * Only connection errors raised before a response are retried, immediately (urllib3 would also
- * retry read errors, and back off 0/2/4 s; the brief keeps retries to connection errors).
+ * retry read and SSL errors, backing off 0/2/4 s; here a dead or silent host fails fast).
  * Redirects are followed like requests does for GET (at most 30).
  *
  * Error messages never contain the URL: its path carries the access token, a bearer secret.
@@ -35,8 +35,9 @@ export interface HostAddress {
 
 export interface HttpsHostClientOptions {
   /**
-   * Where each hostname lives. Keys are looked up as `host:port` when the URL carries a port,
-   * then as the bare hostname (case-insensitively); the table's port always wins.
+   * Where each hostname lives. Looked up as the URL's `hostname:port` (explicit port first,
+   * then the scheme's default), then as the bare hostname; a table matches case-insensitively.
+   * The entry's address and port are where the TCP connection goes.
    */
   hosts?: Record<string, HostAddress> | ((hostname: string) => HostAddress | undefined);
   /** The only CAs trusted (PEM). Default: none. */
@@ -105,8 +106,10 @@ function hostResolver(hosts: HttpsHostClientOptions['hosts']): (url: URL) => Hos
           return (name: string) => table.get(name.toLowerCase());
         })();
   return (url) => {
-    // url.host keeps an explicit port ("zulip.example.net:8443"); url.hostname never does.
-    const candidates = [...new Set([url.host, url.hostname, bareHostname(url)])];
+    // url.host keeps an explicit port ("zulip.example.net:8443") but drops a default one,
+    // which a registered hostname may still spell out ("zulip.example.net:443").
+    const withPort = `${url.hostname}:${url.port || defaultPort(url)}`;
+    const candidates = [...new Set([url.host, withPort, url.hostname, bareHostname(url)])];
     for (const name of candidates) {
       const found = lookup(name);
       if (found) return found;
@@ -114,6 +117,8 @@ function hostResolver(hosts: HttpsHostClientOptions['hosts']): (url: URL) => Hos
     return undefined;
   };
 }
+
+const defaultPort = (url: URL) => (url.protocol === 'https:' ? 443 : 80);
 
 /** The hostname without IPv6 brackets: what SNI and certificate checks compare against. */
 const bareHostname = (url: URL) => url.hostname.replace(/^\[(.*)\]$/, '$1');
@@ -127,7 +132,7 @@ function requestOnce(
   timeoutMs: number,
 ): Promise<HostResponse & { location?: string }> {
   const hostname = bareHostname(url);
-  const where = `(host='${hostname}', port=${url.port || (url.protocol === 'https:' ? 443 : 80)})`;
+  const where = `(host='${hostname}', port=${url.port || defaultPort(url)})`;
   const target = resolve(url);
   if (!target) {
     return Promise.reject(

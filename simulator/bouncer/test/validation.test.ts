@@ -1,6 +1,6 @@
-import { OfflineDnsTable, defaultDnsTable } from './dns';
-import { contactEmailError, djangoEmailValid, isDisposableDomain } from './email';
-import { UrlsplitValueError, hostnameError, pyIdnaEncode } from './hostname';
+import { OfflineDnsTable, defaultDnsTable } from '../validation/dns';
+import { contactEmailError, djangoEmailValid, isDisposableDomain } from '../validation/email';
+import { UrlsplitValueError, hostnameError, pyIdnaEncode } from '../validation/hostname';
 
 const invalid = (h: string) => `${h} is not a valid hostname`;
 const components = (h: string) => `${h} contains invalid components (e.g., path, query, fragment).`;

@@ -1,6 +1,6 @@
 /** The throwaway PKI: certificates a TLS client accepts for their names, and only those. */
 import crypto from 'node:crypto';
-import { createCertificateAuthority, issueServerCertificate } from './tls';
+import { createCertificateAuthority, issueServerCertificate } from '../tls';
 
 const ca = createCertificateAuthority('Test CA');
 const leaf = issueServerCertificate(ca, ['zulip.example.net', '127.0.0.1', '[::1]']);
