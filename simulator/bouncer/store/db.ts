@@ -16,8 +16,10 @@ export function openDatabase(file: string | ':memory:'): Db {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file);
   if (file !== ':memory:') db.pragma('journal_mode = WAL');
-  // FULL: an acknowledged write survives a crash of the process (and of the machine).
-  db.pragma('synchronous = FULL');
+  // WAL + NORMAL: a committed write is in the WAL before the response goes out, so it survives
+  // a crash (even SIGKILL) of the bouncer process; only a power loss could lose the last
+  // commits. FULL would fsync every request's last_request_datetime update (6x slower).
+  db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   migrate(db);
   return db;
