@@ -7,23 +7,12 @@ import crypto from 'node:crypto';
 import Database from 'better-sqlite3';
 import { PlanStore } from '../store/plans';
 import { RealmStore } from '../store/realms';
+import type { RealmData } from '../analytics/models';
 import { ServerStore } from '../store/servers';
 import { ANALYTICS, ANALYTICS_STATUS, call, type CallResult, type ServerIdentity, type TestBouncer } from './support';
 
-export interface RealmFixture {
-  id: number;
-  host: string;
-  url: string;
-  name: string;
-  org_type: number;
-  date_created: number;
-  deactivated: boolean;
-  is_system_bot_realm: boolean;
-  authentication_methods: Record<string, boolean>;
-  uuid: string;
-  uuid_owner_secret: string;
-  [extra: string]: unknown;
-}
+/** A realm as a server uploads it; tests may add keys the bouncer must refuse. */
+export type RealmFixture = RealmData & { [extra: string]: unknown };
 
 let realmCounter = 0;
 export function realmFixture(overrides: Partial<RealmFixture> = {}): RealmFixture {
