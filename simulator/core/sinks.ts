@@ -9,8 +9,12 @@ export interface Sink {
   name: string;
   component: string;
   kind: SinkKind;
-  /** Absolute path when the sink is a file (in-memory sinks have none). */
+  /** Absolute path when the sink is a file. */
   path?: string;
+  /** For in-memory sinks (journals): their current content, as text. */
+  read?: () => string;
+  /** For sinks behind another process's admin surface: where to GET their content. */
+  url?: string;
   /** What the sink holds, in words, for the privacy audit. */
   description: string;
 }
