@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { VirtualClock } from '../core/clock';
 import { parseAdminBody as parseJson } from './admin-body';
 import { registerPlanAdminRoutes } from './admin-plans';
+import { registerE2eeAdminRoutes } from './e2ee/admin';
 import type { BouncerContext } from './context';
 import { OfflineDnsTable, type DnsRecords } from './validation/dns';
 
@@ -65,6 +66,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: BouncerContext): 
   });
 
   registerPlanAdminRoutes(app, ctx);
+  registerE2eeAdminRoutes(app, ctx);
 
   app.post('/__admin/rate-limits/reset', async () => {
     ctx.rateLimiter.reset();

@@ -2,11 +2,16 @@
 import type { Clock } from '../core/clock';
 import type { ComponentLog, Logger } from '../core/logging';
 import type { RateLimitRule, SlidingLogRateLimiter } from './http/rate-limit';
+import type { ApnsClient } from './providers/apns-client';
+import type { FcmClient } from './providers/fcm-client';
 import type { Db } from './store/db';
 import type { AnalyticsStore } from './store/analytics';
 import type { PlanStore } from './store/plans';
 import type { RealmStore } from './store/realms';
 import type { ServerStore } from './store/servers';
+import type { KeyRing } from './e2ee/key-ring';
+import type { E2eeDeviceStore } from './store/e2ee-devices';
+import type { LegacyDeviceStore } from './store/legacy-devices';
 import type { DnsResolver } from './validation/dns';
 import type { TransferHostClient } from './transfer/host-client';
 
@@ -44,6 +49,14 @@ export interface BouncerContext {
   clock: Clock;
   db: Db;
   servers: ServerStore;
+  /** PUSH_REGISTRATION_ENCRYPTION_KEYS: the E2EE registration key ring. */
+  keyRing: KeyRing;
+  /** E2EE device registrations (RemotePushDevice). */
+  e2eeDevices: E2eeDeviceStore;
+  /** Legacy (non-E2EE) device registrations (RemotePushDeviceToken). */
+  legacyDevices: LegacyDeviceStore;
+  /** Clients for Apple's and Google's push services; null where not configured (§7: sends are dropped). */
+  providers: { apns: ApnsClient | null; fcm: FcmClient | null };
   /** RemoteRealm rows (and the bouncer's audit rows about them). */
   realms: RealmStore;
   /** Analytics counts and uploaded audit rows. */

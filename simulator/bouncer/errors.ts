@@ -112,3 +112,31 @@ export const BILLING_SUPPORT_EMAIL = 'sales@zulip.com';
 /** corporate/lib/stripe.py BillingError: CONTACT_SUPPORT message, description in a data field. */
 export const billingError = (description: string) =>
   badRequest(`Something went wrong. Please contact ${BILLING_SUPPORT_EMAIL}.`, { error_description: description });
+
+// --- legacy device registration (§4) ---
+export const invalidTokenType = () => badRequest('Invalid token type');
+export const emptyOrInvalidLengthToken = () => badRequest('Empty or invalid length token');
+export const invalidApnsToken = () => badRequest('Invalid APNS token');
+export const missingIosAppId = () => badRequest('Missing ios_app_id');
+export const missingUserIdentity = () => badRequest('Missing user_id or user_uuid');
+export const tokenDoesNotExist = () => badRequest('Token does not exist');
+
+// --- E2EE registration (§6.2) ---
+export const invalidBouncerPublicKey = () =>
+  new JsonableError('Invalid bouncer_public_key', { code: 'INVALID_BOUNCER_PUBLIC_KEY' });
+export const invalidEncryptedPushRegistration = () => badRequest('Invalid encrypted_push_registration');
+export const requestExpired = () => new JsonableError('Request expired', { code: 'REQUEST_EXPIRED' });
+
+// --- legacy delivery (§5) ---
+export const PLAN_DISALLOWS_MSG = "Your plan doesn't allow sending push notifications.";
+/** Plan denial for a server that never reported a feature level (pre-8.0): old servers email admins. */
+export const planDisallowsOldServer = () => new JsonableError(PLAN_DISALLOWS_MSG, { code: 'INVALID_ZULIP_SERVER' });
+export const pushNotificationsDisallowed = (reason: string) =>
+  new JsonableError(`${PLAN_DISALLOWS_MSG} Reason provided by the server: ${reason}`, {
+    code: 'PUSH_NOTIFICATIONS_DISALLOWED',
+  });
+export const deviceNotRecognized = () =>
+  new JsonableError('Device not recognized by the push bouncer', { code: 'INVALID_REMOTE_PUSH_DEVICE_TOKEN' });
+
+// --- E2EE delivery (§6.3) ---
+export const tokenIdNotBase64 = () => badRequest('`token_id` is not Base64 encoded');

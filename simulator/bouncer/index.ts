@@ -25,6 +25,11 @@ import { AnalyticsStore } from './store/analytics';
 import { PlanStore } from './store/plans';
 import { RealmStore } from './store/realms';
 import { ServerStore } from './store/servers';
+import { ApnsClient, type ApnsClientConfig } from './providers/apns-client';
+import { FcmClient, type FcmClientConfig } from './providers/fcm-client';
+import { KeyRing } from './e2ee/key-ring';
+import { E2eeDeviceStore } from './store/e2ee-devices';
+import { LegacyDeviceStore } from './store/legacy-devices';
 import type { TransferHostClient } from './transfer/host-client';
 import { createHttpsHostClient, type HttpsHostClientOptions } from './transfer/https-host-client';
 import { defaultDnsTable, type DnsResolver } from './validation/dns';
@@ -49,6 +54,9 @@ export interface BouncerOptions {
   transferHosts?: TransferHostClient | HttpsHostClientOptions;
   rootHost?: string;
   e2eeProfile?: 11 | 12;
+  /** Where the bouncer sends pushes (the stack points these at the mocks); absent = not configured. */
+  apns?: ApnsClientConfig;
+  fcm?: FcmClientConfig;
   supportEmail?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   logToStderr?: boolean;
@@ -65,6 +73,8 @@ export interface BouncerHandle extends AsyncDisposable {
   clock: Clock;
   dns: DnsResolver;
   config: Readonly<BouncerConfig>;
+  /** The current E2EE registration public key (standard base64), as apps embed it. Follows rotation. */
+  readonly e2eePublicKey: string;
   /** The bouncer's log so far, parsed. */
   logLines(): LogLine[];
   /** Read-only SQL for tests and the privacy scanner's table dump. */
@@ -99,6 +109,19 @@ export async function startBouncer(options: BouncerOptions = {}): Promise<Bounce
   };
   log.redactor.add(config.secretKey);
   const servers = new ServerStore(db);
+  // PUSH_REGISTRATION_ENCRYPTION_KEYS: kept beside the database (in memory for a memory database).
+  const keyRing = await KeyRing.load({ dir: databaseFile ? ownDir : null, redactor: log.redactor });
+  const e2eeDevices = new E2eeDeviceStore(db);
+  const legacyDevices = new LegacyDeviceStore(db);
+  const providers = {
+    apns: options.apns ? new ApnsClient(options.apns, clock) : null,
+    fcm: options.fcm ? new FcmClient(options.fcm, clock) : null,
+  };
+  // Provider credentials and the tokens made from them never reach a log.
+  log.redactor.add(options.apns?.keyPem);
+  log.redactor.add(options.fcm?.serviceAccount.private_key);
+  if (providers.apns) providers.apns.onNewToken = (jwt) => log.redactor.add(jwt);
+  if (providers.fcm) providers.fcm.onNewToken = (token) => log.redactor.add(token);
   const realms = new RealmStore(db);
   const counts = new AnalyticsStore(db);
   const plans = new PlanStore(db);
@@ -113,6 +136,10 @@ export async function startBouncer(options: BouncerOptions = {}): Promise<Bounce
     clock,
     db,
     servers,
+    keyRing,
+    e2eeDevices,
+    legacyDevices,
+    providers,
     realms,
     counts,
     plans,
@@ -156,6 +183,8 @@ export async function startBouncer(options: BouncerOptions = {}): Promise<Bounce
     stopped = true;
     await app.close();
     if (databaseFile) db.pragma('wal_checkpoint(TRUNCATE)');
+    providers.apns?.close();
+    providers.fcm?.close();
     db.close();
     log.close();
   };
@@ -171,6 +200,9 @@ export async function startBouncer(options: BouncerOptions = {}): Promise<Bounce
     clock,
     dns: ctx.dns,
     config,
+    get e2eePublicKey() {
+      return keyRing.currentPublicKey();
+    },
     logLines: log.lines,
     query: <T>(sql: string, ...params: unknown[]) => db.prepare(sql).all(...params) as T[],
     stop,
