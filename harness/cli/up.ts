@@ -20,18 +20,21 @@ export async function up(argv: string[]): Promise<void> {
   if (args.json) {
     process.stdout.write(JSON.stringify(description) + '\n');
   } else {
+    const d = description;
     process.stdout.write(
       [
         'Zulip push proving ground: stack is up',
-        `  bouncer   ${description.bouncer.url}   (admin: ${description.bouncer.adminUrl})`,
-        `  data dir  ${description.dataDir}`,
-        `  logs      ${Object.values(description.logFiles).join(', ')}`,
-        `  clock     ${description.clock}    E2EE profile ${args.profile}    seed ${args.seed}`,
+        `  bouncer   ${d.bouncer.url}   (admin ${d.bouncer.adminUrl}; E2EE profile ${d.bouncer.profile}, public key ${d.bouncer.e2eePublicKey})`,
+        `  apns      ${d.apns.url}   (team ${d.apns.teamId}, key ${d.apns.keyId}: ${d.apns.keyFile}; CA ${d.apns.caCertFile})`,
+        `  fcm       ${d.fcm.url} and ${d.fcm.tlsUrl}   (project ${d.fcm.projectId}; service account ${d.fcm.serviceAccountFile})`,
+        `  data dir  ${d.dataDir}   (clock ${d.clock}, seed ${d.seed})`,
+        `  logs      ${Object.values(d.logFiles).join(', ')}`,
         '',
         'Try:',
-        `  curl -s -X POST ${description.bouncer.url}/api/v1/remotes/server/register \\`,
-        `    -d zulip_org_id=$(cat /proc/sys/kernel/random/uuid) -d zulip_org_key=$(head -c 48 /dev/urandom | base64 | tr -dc A-Za-z0-9 | head -c 64) \\`,
+        `  curl -s -X POST ${d.bouncer.url}/api/v1/remotes/server/register \\`,
+        `    -d zulip_org_id=$(cat /proc/sys/kernel/random/uuid) -d zulip_org_key=$(head -c 96 /dev/urandom | base64 | tr -dc A-Za-z0-9 | head -c 64) \\`,
         '    -d hostname=zulip.example.net -d contact_email=admin@zulip.com',
+        `  curl -s --cacert ${d.apns.caCertFile} -X POST ${d.apns.adminUrl}/devices -d '{"scope":"org.zulip.Zulip"}'`,
         'Ctrl-C stops everything.',
         '',
       ].join('\n'),

@@ -1,14 +1,18 @@
 /**
  * The embedded runtime: every component in this Node process on loopback ports, one data dir,
- * one clock. Today the stack is the bouncer; the mock providers, the fake Zulip server and the
- * phones join it here as they are built.
+ * one clock, one throwaway CA. The bouncer's provider clients point at the mock APNs (HTTP/2 +
+ * TLS) and the mock FCM (TLS), with the credentials those mocks generated.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { startMockApns, type MockApnsHandle } from '../../simulator/apns';
+import { startBouncer, type BouncerHandle } from '../../simulator/bouncer';
+import type { ServiceAccount } from '../../simulator/bouncer/providers/fcm-client';
 import { RealClock, VirtualClock, type Clock } from '../../simulator/core/clock';
 import type { Sink } from '../../simulator/core/sinks';
-import { startBouncer, type BouncerHandle } from '../../simulator/bouncer';
+import { createCertificateAuthority } from '../../simulator/core/tls';
+import { startMockFcm, type MockFcmHandle } from '../../simulator/fcm';
 
 export interface StackOptions {
   /** Where every component keeps its files; default a fresh temp dir. */
@@ -17,10 +21,12 @@ export interface StackOptions {
   clock?: 'real' | 'virtual' | Clock;
   /** E2EE protocol profile of the bouncer: 12 (token_id, default) or 11 (push_account_id). */
   profile?: 11 | 12;
-  /** Seed for synthetic data; recorded so a run can be replayed. */
+  /** Seed for synthetic data (tokens, ids, fault shares); recorded so a run can be replayed. */
   seed?: number;
   /** Mirror component logs to stderr. */
   logToStderr?: boolean;
+  /** The bouncer's api_by_remote_server rules; default Zulip's 1000 per 60 s. */
+  rateLimit?: { windowSeconds: number; maxRequests: number }[] | false;
 }
 
 export interface Stack extends AsyncDisposable {
@@ -28,6 +34,8 @@ export interface Stack extends AsyncDisposable {
   clock: Clock;
   seed: number;
   bouncer: BouncerHandle;
+  apns: MockApnsHandle;
+  fcm: MockFcmHandle;
   /** Every sink of every component, for the privacy scanner. */
   sinks(): Sink[];
   /** The `up --json` document (spec/interfaces.md). */
@@ -36,7 +44,18 @@ export interface Stack extends AsyncDisposable {
 }
 
 export interface UpDescription {
-  bouncer: { url: string; e2eePublicKey: string | null; adminUrl: string; profile: 11 | 12 };
+  bouncer: { url: string; e2eePublicKey: string; adminUrl: string; profile: 11 | 12 };
+  apns: { url: string; caCertPem: string; caCertFile: string; teamId: string; keyId: string; keyFile: string; topics: string[]; adminUrl: string };
+  fcm: {
+    url: string;
+    projectId: string;
+    tokenUri: string;
+    serviceAccountFile: string;
+    tlsUrl: string;
+    tlsTokenUri: string;
+    caCertFile: string;
+    adminUrl: string;
+  };
   dataDir: string;
   seed: number;
   clock: 'real' | 'virtual';
@@ -45,45 +64,73 @@ export interface UpDescription {
 }
 
 export async function startEmbeddedStack(options: StackOptions = {}): Promise<Stack> {
-  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'zpg-stack-'));
+  const dataDir = path.resolve(options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'zpg-stack-')));
   fs.mkdirSync(dataDir, { recursive: true });
   const clock =
-    typeof options.clock === 'object'
-      ? options.clock
-      : options.clock === 'real'
-        ? new RealClock()
-        : new VirtualClock();
+    typeof options.clock === 'object' ? options.clock : options.clock === 'real' ? new RealClock() : new VirtualClock();
   const seed = options.seed ?? 1;
   const profile = options.profile ?? 12;
+  const common = { dataDir, clock, seed, logToStderr: options.logToStderr };
 
+  const ca = createCertificateAuthority();
+  const apns = await startMockApns({ ...common, ca });
+  const fcm = await startMockFcm({ ...common, ca });
+  const serviceAccount = JSON.parse(fs.readFileSync(fcm.serviceAccountFile, 'utf8')) as ServiceAccount;
   const bouncer = await startBouncer({
     dataDir,
     clock,
     e2eeProfile: profile,
     logToStderr: options.logToStderr,
+    rateLimit: options.rateLimit,
+    apns: {
+      url: apns.url,
+      caPem: apns.caCertPem,
+      teamId: apns.teamId,
+      keyId: apns.keyId,
+      keyPem: fs.readFileSync(apns.keyFile, 'utf8'),
+    },
+    // Over TLS, like the real service; the token leg too.
+    fcm: { url: fcm.tlsUrl, caPem: fcm.caCertPem, serviceAccount: { ...serviceAccount, token_uri: fcm.tlsTokenUri } },
   });
 
   const stop = async () => {
     await bouncer.stop();
+    await Promise.all([apns.stop(), fcm.stop()]);
   };
   return {
     dataDir,
     clock,
     seed,
     bouncer,
-    sinks: () => [...bouncer.sinks],
+    apns,
+    fcm,
+    sinks: () => [...bouncer.sinks, ...apns.sinks, ...fcm.sinks],
     describe: () => ({
-      bouncer: {
-        url: bouncer.url,
-        // The E2EE key ring arrives with the delivery half of the bouncer.
-        e2eePublicKey: null,
-        adminUrl: `${bouncer.url}/__admin`,
-        profile,
+      bouncer: { url: bouncer.url, e2eePublicKey: bouncer.e2eePublicKey, adminUrl: `${bouncer.url}/__admin`, profile },
+      apns: {
+        url: apns.url,
+        caCertPem: apns.caCertPem,
+        caCertFile: apns.caCertFile,
+        teamId: apns.teamId,
+        keyId: apns.keyId,
+        keyFile: apns.keyFile,
+        topics: apns.topics,
+        adminUrl: `${apns.url}/__admin`,
       },
-      dataDir: path.resolve(dataDir),
+      fcm: {
+        url: fcm.url,
+        projectId: fcm.projectId,
+        tokenUri: fcm.tokenUri,
+        serviceAccountFile: fcm.serviceAccountFile,
+        tlsUrl: fcm.tlsUrl,
+        tlsTokenUri: fcm.tlsTokenUri,
+        caCertFile: fcm.caCertFile,
+        adminUrl: `${fcm.url}/__admin`,
+      },
+      dataDir,
       seed,
       clock: clock.kind,
-      logFiles: { bouncer: bouncer.logFile },
+      logFiles: { bouncer: bouncer.logFile, apns: apns.logFile, fcm: fcm.logFile },
       databases: { bouncer: bouncer.databaseFile },
     }),
     stop,
