@@ -148,7 +148,12 @@ async function route(
     if (typeof b.scope !== 'string' || b.scope === '') return ok(res, { error: 'scope (topic or project) is required' }, 400);
     const token = typeof b.token === 'string' ? b.token : undefined;
     const label = typeof b.label === 'string' ? b.label : undefined;
-    return ok(res, t.createDevice(b.scope, { token, label }), 201);
+    try {
+      return ok(res, t.createDevice(b.scope, { token, label }), 201);
+    } catch (e) {
+      // A malformed token or an unknown topic/project is the caller's mistake.
+      return ok(res, { error: (e as Error).message }, 400);
+    }
   }
   if (method === 'POST' && head === 'devices' && action === 'unregister' && segments.length === 3) {
     const d = t.devices.unregister(arg!, t.clock.now());

@@ -85,7 +85,10 @@ interface Waiter {
 }
 
 export class Journal {
-  private readonly ring: JournalEntry[] = [];
+  /** A circular buffer: `start` is the oldest entry, `size` how many are held. */
+  private readonly slots: (JournalEntry | undefined)[];
+  private start = 0;
+  private size = 0;
   private lastSeq = 0;
   private dropped = 0;
   private waiters: Waiter[] = [];
@@ -94,13 +97,27 @@ export class Journal {
     readonly provider: ProviderName,
     private readonly clock: Clock,
     readonly capacity = 10_000,
-  ) {}
+  ) {
+    if (!(Number.isInteger(capacity) && capacity > 0)) throw new RangeError('journal capacity must be a positive integer');
+    this.slots = new Array<JournalEntry | undefined>(capacity);
+  }
+
+  /** Held entries, oldest first. */
+  private get ring(): JournalEntry[] {
+    const out: JournalEntry[] = [];
+    for (let i = 0; i < this.size; i++) out.push(this.slots[(this.start + i) % this.capacity]!);
+    return out;
+  }
 
   record(e: NewJournalEntry): JournalEntry {
     const entry: JournalEntry = { seq: ++this.lastSeq, time: this.clock.now(), ...e };
-    this.ring.push(entry);
-    if (this.ring.length > this.capacity) {
-      this.ring.shift();
+    // O(1) even when full: overwrite the oldest slot.
+    if (this.size < this.capacity) {
+      this.slots[(this.start + this.size) % this.capacity] = entry;
+      this.size += 1;
+    } else {
+      this.slots[this.start] = entry;
+      this.start = (this.start + 1) % this.capacity;
       this.dropped += 1;
     }
     if (this.waiters.length > 0) this.wake(entry);
@@ -114,11 +131,13 @@ export class Journal {
 
   get stats() {
     const accepted = this.ring.filter((e) => e.outcome.accepted).length;
-    return { lastSeq: this.lastSeq, held: this.ring.length, accepted, rejected: this.ring.length - accepted, dropped: this.dropped, capacity: this.capacity };
+    return { lastSeq: this.lastSeq, held: this.size, accepted, rejected: this.size - accepted, dropped: this.dropped, capacity: this.capacity };
   }
 
   clear(): void {
-    this.ring.length = 0;
+    this.slots.fill(undefined);
+    this.start = 0;
+    this.size = 0;
   }
 
   /** Resolves with the next entry for `device` (accepted ones by default), or rejects with an explanation. */
