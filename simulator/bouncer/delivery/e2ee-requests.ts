@@ -57,7 +57,8 @@ function parseOne(item: Record<string, unknown>, profile: E2eeProfile): PushRequ
   if ('http_headers' in item) {
     const h = item.http_headers;
     if (!isDict(h) || ![10, 5, 1].includes(h.apns_priority as number) || !APNS_PUSH_TYPES.has(h.apns_push_type as string)) return null;
-    const aps = payload.aps ?? DEFAULT_APS;
+    // Absent → the dataclass default; present, it must be a dict (`null` is not one).
+    const aps = 'aps' in payload ? payload.aps : DEFAULT_APS;
     if (!isDict(aps)) return null;
     return {
       kind: 'apns',

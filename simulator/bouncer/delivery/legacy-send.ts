@@ -22,11 +22,13 @@ export function identityLabel(identity: UserIdentity): string {
 }
 
 /**
- * parse_fcm_options: `priority` alone is allowed; absent, it follows the event ("high" for
- * messages). Strict about anything else: a newer server never talks to an older bouncer.
+ * parse_fcm_options: `priority` alone is allowed; absent or None, it follows the event ("high"
+ * for messages). Strict about anything else: a newer server never talks to an older bouncer.
  */
 export function parseFcmOptions(options: Record<string, unknown>, data: Record<string, unknown>): 'high' | 'normal' {
-  const { priority = data.event === 'message' ? 'high' : 'normal', ...rest } = options;
+  const { priority: given, ...rest } = options;
+  // options.pop("priority", None), then `if priority is None`: an explicit null is inferred too.
+  const priority = given ?? (data.event === 'message' ? 'high' : 'normal');
   if (priority !== 'high' && priority !== 'normal') {
     throw badRequest(`Invalid GCM option to bouncer: priority ${pythonRepr(priority)}`);
   }
@@ -34,23 +36,70 @@ export function parseFcmOptions(options: Record<string, unknown>, data: Record<s
   return priority;
 }
 
-/** firebase_admin's exception class for each FCM error code, as Python prints it. */
+/**
+ * firebase_admin's exception classes, as Python prints them: `%s` of a class names the module
+ * that defines it, so the messaging errors print as `_messaging_utils` (messaging.py only
+ * re-exports them). FCM's own errorCodes map to the
+ * messaging errors (_MessagingService.FCM_ERROR_TYPES); anything else falls back to the
+ * google.rpc status (or, without one, the HTTP status), as _utils.handle_requests_error does.
+ */
 const FCM_ERROR_CLASS: Record<string, string> = {
-  UNREGISTERED: 'firebase_admin.messaging.UnregisteredError',
-  SENDER_ID_MISMATCH: 'firebase_admin.messaging.SenderIdMismatchError',
-  QUOTA_EXCEEDED: 'firebase_admin.messaging.QuotaExceededError',
-  THIRD_PARTY_AUTH_ERROR: 'firebase_admin.messaging.ThirdPartyAuthError',
-  INVALID_ARGUMENT: 'firebase_admin.exceptions.InvalidArgumentError',
-  UNAVAILABLE: 'firebase_admin.exceptions.UnavailableError',
-  INTERNAL: 'firebase_admin.exceptions.InternalError',
+  APNS_AUTH_ERROR: 'firebase_admin._messaging_utils.ThirdPartyAuthError',
+  UNREGISTERED: 'firebase_admin._messaging_utils.UnregisteredError',
+  SENDER_ID_MISMATCH: 'firebase_admin._messaging_utils.SenderIdMismatchError',
+  QUOTA_EXCEEDED: 'firebase_admin._messaging_utils.QuotaExceededError',
+  THIRD_PARTY_AUTH_ERROR: 'firebase_admin._messaging_utils.ThirdPartyAuthError',
 };
 
-/** UnregisteredError's `code` is the canonical status NOT_FOUND. */
-export const isFcmUnregistered = (r: FcmResult) => r.kind === 'failure' && (r.code === 'UNREGISTERED' || r.code === 'NOT_FOUND');
+/** _ERROR_CODE_TO_EXCEPTION_TYPE: google.rpc status → firebase_admin.exceptions class. */
+const STATUS_ERROR_CLASS: Record<string, string> = {
+  INVALID_ARGUMENT: 'InvalidArgumentError',
+  FAILED_PRECONDITION: 'FailedPreconditionError',
+  OUT_OF_RANGE: 'OutOfRangeError',
+  UNAUTHENTICATED: 'UnauthenticatedError',
+  PERMISSION_DENIED: 'PermissionDeniedError',
+  NOT_FOUND: 'NotFoundError',
+  ABORTED: 'AbortedError',
+  ALREADY_EXISTS: 'AlreadyExistsError',
+  CONFLICT: 'ConflictError',
+  RESOURCE_EXHAUSTED: 'ResourceExhaustedError',
+  CANCELLED: 'CancelledError',
+  DATA_LOSS: 'DataLossError',
+  UNKNOWN: 'UnknownError',
+  INTERNAL: 'InternalError',
+  UNAVAILABLE: 'UnavailableError',
+  DEADLINE_EXCEEDED: 'DeadlineExceededError',
+};
+
+/** _HTTP_STATUS_TO_ERROR_CODE, for an error body without a status. */
+const HTTP_STATUS_CODE: Record<number, string> = {
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHENTICATED',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  409: 'CONFLICT',
+  412: 'FAILED_PRECONDITION',
+  429: 'RESOURCE_EXHAUSTED',
+  500: 'INTERNAL',
+  503: 'UNAVAILABLE',
+};
+
+/**
+ * Only firebase_admin's UnregisteredError (FcmError `UNREGISTERED`) removes a token: a bare
+ * NOT_FOUND (say, a wrong project in the URL) is a NotFoundError, which is logged and kept.
+ */
+export const isFcmUnregistered = (r: FcmResult) => r.kind === 'failure' && r.code === 'UNREGISTERED';
 
 export function describeFcmFailure(r: Exclude<FcmResult, { kind: 'success' }>): string {
-  if (r.kind === 'connection-error') return `<class 'firebase_admin.exceptions.UnavailableError'>:${r.error}`;
-  return `<class '${FCM_ERROR_CLASS[r.code] ?? 'firebase_admin.exceptions.UnknownError'}'>:${r.message}`;
+  if (r.kind === 'connection-error') {
+    // requests' Timeout / ConnectionError, as _utils.handle_requests_error words them.
+    return r.error === 'timeout'
+      ? `<class 'firebase_admin.exceptions.DeadlineExceededError'>:Timed out while making an API call: ${r.error}`
+      : `<class 'firebase_admin.exceptions.UnavailableError'>:Failed to establish a connection: ${r.error}`;
+  }
+  const status = r.status ?? HTTP_STATUS_CODE[r.httpStatus] ?? 'UNKNOWN';
+  const cls = FCM_ERROR_CLASS[r.code] ?? `firebase_admin.exceptions.${STATUS_ERROR_CLASS[status] ?? 'UnknownError'}`;
+  return `<class '${cls}'>:${r.message}`;
 }
 
 export async function sendLegacyFcm(

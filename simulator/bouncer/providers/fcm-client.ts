@@ -36,8 +36,12 @@ export interface FcmMessage {
 
 export type FcmResult =
   | { kind: 'success'; name: string }
-  /** `code` is the FcmError errorCode when present, else the google.rpc status. */
-  | { kind: 'failure'; httpStatus: number; code: string; message: string }
+  /**
+   * `code` is the FcmError errorCode when present, else the google.rpc status; `status` is the
+   * google.rpc status alone (absent when the body had none), which decides the exception class
+   * of an error without an FCM-specific errorCode.
+   */
+  | { kind: 'failure'; httpStatus: number; code: string; message: string; status?: string }
   | { kind: 'connection-error'; error: string };
 
 export class FcmBatchError extends Error {
@@ -125,8 +129,13 @@ export class FcmClient {
     if (res.status === 200 && typeof parsed.name === 'string') return { kind: 'success', name: parsed.name };
     // Like firebase-admin: the FcmError detail first, then the canonical status.
     const detail = parsed.error?.details?.find((d) => d['@type']?.endsWith('google.firebase.fcm.v1.FcmError'));
-    const code = detail?.errorCode ?? parsed.error?.status ?? `HTTP_${res.status}`;
-    return { kind: 'failure', httpStatus: res.status, code, message: parsed.error?.message ?? res.body.slice(0, 200) };
+    const status = parsed.error?.status;
+    const code = detail?.errorCode ?? status ?? `HTTP_${res.status}`;
+    // _parse_platform_error: a body without a message is described by status and body.
+    const message = parsed.error?.message || `Unexpected HTTP response with status: ${res.status}; body: ${res.body.slice(0, 200)}`;
+    return status === undefined
+      ? { kind: 'failure', httpStatus: res.status, code, message }
+      : { kind: 'failure', httpStatus: res.status, code, message, status };
   }
 
   private post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {

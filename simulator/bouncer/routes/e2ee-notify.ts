@@ -99,12 +99,15 @@ async function sendApns(ctx: BouncerContext, targets: Target[], context: (t: Tar
       return apns.send({ deviceToken: t.device.token, topic: t.device.iosAppId ?? '', payload: r.payload, priority: r.priority, pushType: r.pushType });
     }),
   );
+  // get_info_from_apns_result is shared with the legacy path: its lines, the removal one
+  // included, are zerver.lib.push_notifications'.
+  const resultLog = ctx.log.logger.child({ logger: 'zerver.lib.push_notifications' });
   let ok = 0;
   results.forEach((r, i) => {
     const t = targets[i]!;
     if (handleApnsResult(ctx, r, context(t))) ok += 1;
     else if (r.kind === 'failure' && APNS_INVALID_TOKEN_REASONS.has(r.reason)) {
-      log.info(`APNs: Removing invalid/expired token ${t.device.token} (${r.reason})`);
+      resultLog.info(`APNs: Removing invalid/expired token ${t.device.token} (${r.reason})`);
       expire(t);
     }
   });

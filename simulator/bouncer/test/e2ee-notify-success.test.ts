@@ -20,6 +20,7 @@ import {
   registerPhone,
   removePlaintext,
   startNotifyStack,
+  stopNotifyStack,
   successBody,
   type NotifyEnv,
 } from './e2ee-notify-support';
@@ -29,7 +30,7 @@ describe.each([11, 12] as const)('push/e2ee/notify success (%i.x)', (profile) =>
   beforeAll(async () => {
     env = await startNotifyStack(profile);
   });
-  afterAll(() => env.stack.stop());
+  afterAll(() => stopNotifyStack(env));
 
   it('should deliver a message to APNs and FCM exactly as the server shaped it', async () => {
     const org = await newOrg(env);

@@ -35,6 +35,13 @@ export async function startNotifyStack(profile: 11 | 12): Promise<NotifyEnv> {
   return { stack, bouncer: stack.bouncer as TestBouncer, profile };
 }
 
+/** Stops the stack and removes its temp dir. */
+export async function stopNotifyStack(env: NotifyEnv | undefined): Promise<void> {
+  if (!env) return;
+  await env.stack.stop();
+  fs.rmSync(env.stack.dataDir, { recursive: true, force: true });
+}
+
 /** A registered server with one realm that may push (no plan, no users counted). */
 export const newOrg = (env: NotifyEnv): Promise<E2eeSetup> => serverWithRealm(env.bouncer);
 
@@ -180,7 +187,9 @@ export const mark = (env: NotifyEnv): Mark => ({
 });
 
 export const apnsSince = (env: NotifyEnv, m: Mark): JournalEntry[] => env.stack.apns.journal.list({ afterSeq: m.apns });
-export const fcmSince = (env: NotifyEnv, m: Mark): JournalEntry[] => env.stack.fcm.journal.list({ afterSeq: m.fcm });
+/** FCM sends since `m` (the journal also files the OAuth token requests, which target no device). */
+export const fcmSince = (env: NotifyEnv, m: Mark): JournalEntry[] =>
+  env.stack.fcm.journal.list({ afterSeq: m.fcm }).filter((e) => e.request.path.endsWith('/messages:send'));
 
 /** The bouncer's push log lines since `m`, as `{ logger, level, msg }`. */
 export function pushLogSince(env: NotifyEnv, m: Mark): { logger: string; level: number; msg: string }[] {

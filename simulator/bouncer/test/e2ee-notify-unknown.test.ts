@@ -19,6 +19,7 @@ import {
   removePlaintext,
   requestForId,
   startNotifyStack,
+  stopNotifyStack,
   successBody,
   type NotifyEnv,
 } from './e2ee-notify-support';
@@ -30,7 +31,7 @@ describe.each([11, 12] as const)('push/e2ee/notify unknown ids (%i.x)', (profile
     env = await startNotifyStack(profile);
     org = await newOrg(env);
   });
-  afterAll(() => env.stack.stop());
+  afterAll(() => stopNotifyStack(env));
 
   const unknownId = (n: number) => (profile === 11 ? 900_000 + n : appTokenId(`never-registered-${n}`));
 
@@ -89,6 +90,18 @@ describe.each([11, 12] as const)('push/e2ee/notify unknown ids (%i.x)', (profile
     await env.stack.apns.journal.next(ios.token, { afterSeq: m.apns });
   });
 
+  it('should send nothing when a request is shaped for the other provider than the device', async () => {
+    // Zulip asserts here (a 500); the simulator neither sends nor deletes (e2ee-notify.ts).
+    const ios = await registerPhone(env, org, 'apns');
+    const android = await registerPhone(env, org, 'fcm');
+    const m = mark(env);
+    const res = await notify(env, org, [requestForId(env, 'fcm', ios.id), requestForId(env, 'apns', android.id)]);
+    expect(res.body).toEqual(successBody(env, 0, 0, []));
+    expect(apnsSince(env, m)).toEqual([]);
+    expect(fcmSince(env, m)).toEqual([]);
+    expect(deviceRows(env.bouncer, org.realm.uuid).filter((r) => r.expired_time !== null)).toEqual([]);
+  });
+
   it("should treat another server's device as unknown", async () => {
     const stranger = await newOrg(env);
     const ios = await registerPhone(env, stranger, 'apns');
@@ -106,7 +119,7 @@ describe('push/e2ee/notify token_id decoding (12.x)', () => {
     env = await startNotifyStack(12);
     org = await newOrg(env);
   });
-  afterAll(() => env.stack.stop());
+  afterAll(() => stopNotifyStack(env));
 
   it.each([
     ['not Base64', 'not base64!'],

@@ -16,10 +16,12 @@ import {
   newUser,
   nextMidnight,
   notify,
+  notifyBody,
   nowSeconds,
   pushCounts,
   realmRow,
   registerToken,
+  removePayloads,
   serverRow,
   setUpServer,
   startNotifyStack,
@@ -39,8 +41,8 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
 const MANY_IDS = range(1, 249).join(',');
 const KEPT_IDS = range(50, 249).join(',');
 
-describe('push/notify with a remove event (case 11)', () => {
-  it('should deduplicate id-rows, truncate to the 200 newest ids and answer exactly like Zulip', async () => {
+describe('push/notify with a remove event', () => {
+  it('should deduplicate id-rows, truncate to the 200 newest ids and answer exactly like Zulip (case 11)', async () => {
     const server = await setUpServer(w, { humans: 10 });
     const hamlet = newUser({ fullName: 'King Hamlet' });
     // Two Android phones registered by user_id (an old server), then again by user_uuid (after
@@ -130,6 +132,35 @@ describe('push/notify with a remove event (case 11)', () => {
         { property: 'mobile_pushes_forwarded::day', subgroup: null, end_time: day, value: 3, realm_id: null },
         { property: 'mobile_pushes_received::day', subgroup: null, end_time: day, value: 3, realm_id: null },
       ],
+    });
+  });
+
+  it("should deliver a real server's remove event: no alert, normal priority, string data", async () => {
+    const server = await setUpServer(w);
+    const hamlet = newUser();
+    const android = await addFcmPhone(w, server, hamlet);
+    const iphone = await addApnsPhone(w, server, hamlet);
+    const res = await notify(w, server, notifyBody(server, hamlet, removePayloads(server, hamlet, [12, 3, 7])));
+    expect(res.body).toMatchObject({ total_android_devices: 1, total_apple_devices: 1 });
+
+    expect(fcmMessageOf(await w.fcm.journal.next(android, { afterSeq: 0 }))).toEqual({
+      token: android,
+      data: {
+        server: server.host,
+        realm_id: '2',
+        realm_uri: server.realm.url,
+        realm_url: server.realm.url,
+        realm_name: 'Zulip Dev',
+        user_id: String(hamlet.id),
+        event: 'remove',
+        // truncate_payload re-sorts the ids whatever their number.
+        zulip_message_ids: '3,7,12',
+      },
+      android: { priority: 'normal' },
+    });
+    expect(apnsPayloadOf(await w.apns.journal.next(iphone, { afterSeq: 0 }))).toEqual({
+      zulip: { realm_uri: server.realm.url, realm_url: server.realm.url, realm_name: 'Zulip Dev', user_id: hamlet.id, event: 'remove', zulip_message_ids: '3,7,12' },
+      aps: { badge: 0 },
     });
   });
 });

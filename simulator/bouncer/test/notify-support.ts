@@ -6,7 +6,6 @@
  * real Zulip server builds (server-and-app.md §C).
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import { startEmbeddedStack, type Stack, type StackOptions } from '../../../harness/stack/embedded';
 import type { MockApnsHandle } from '../../apns';
 import { VirtualClock } from '../../core/clock';
@@ -61,6 +60,8 @@ export interface ZulipServer {
   realm: RealmFixture;
   /** settings.EXTERNAL_HOST, as `server` in FCM payloads. */
   host: string;
+  /** The API feature level its analytics uploads report; null until it uploads (a pre-8.0 server). */
+  featureLevel: number | null;
   /** The next RealmAuditLog id this server uploads (ids must grow). */
   nextAuditId: number;
 }
@@ -79,27 +80,26 @@ export interface ServerSetup {
 export async function setUpServer(w: NotifyWorld, setup: ServerSetup = {}): Promise<ZulipServer> {
   const identity = await registerServer(w.bouncer);
   const realm = realmFixture({ name: 'Zulip Dev', id: 2 });
-  const server: ZulipServer = { identity, realm, host: identity.hostname, nextAuditId: 1 };
+  const server: ZulipServer = { identity, realm, host: identity.hostname, featureLevel: null, nextAuditId: 1 };
   const featureLevel = setup.featureLevel === undefined ? 400 : setup.featureLevel;
-  if (featureLevel === null) return server;
-  const humans = setup.humans === undefined ? 5 : setup.humans;
-  const fields: Record<string, unknown> = { realms: [realm], version: '11.0', merge_base: '11.0', api_feature_level: featureLevel };
-  if (humans !== null) fields.realmauditlog_rows = [humansAuditRow(w, server, humans)];
-  await expectOk(upload(w.bouncer, identity, fields), 'analytics upload');
+  if (featureLevel !== null) await uploadAnalytics(w, server, { featureLevel, humans: setup.humans === undefined ? 5 : setup.humans });
   return server;
 }
 
-/** Uploads a newer role-count audit row: the realm now has `humans` humans. */
-export async function setHumans(w: NotifyWorld, server: ZulipServer, humans: number): Promise<void> {
-  await expectOk(
-    upload(w.bouncer, server.identity, {
-      realms: [server.realm],
-      realmauditlog_rows: [humansAuditRow(w, server, humans)],
-      api_feature_level: 400,
-    }),
-    'analytics upload',
-  );
+/**
+ * POST server/analytics as send_server_data_to_push_bouncer does: the realm, the server's
+ * feature level (changed if given) and, unless `humans` is null or absent, a role-count audit
+ * row saying the realm now has that many humans.
+ */
+export async function uploadAnalytics(w: NotifyWorld, server: ZulipServer, opts: { featureLevel?: number; humans?: number | null } = {}): Promise<void> {
+  if (opts.featureLevel !== undefined) server.featureLevel = opts.featureLevel;
+  const fields: Record<string, unknown> = { realms: [server.realm], version: '11.0', merge_base: '11.0', api_feature_level: server.featureLevel };
+  if (opts.humans != null) fields.realmauditlog_rows = [humansAuditRow(w, server, opts.humans)];
+  await expectOk(upload(w.bouncer, server.identity, fields), 'analytics upload');
 }
+
+/** The realm now has `humans` humans (a newer role-count audit row). */
+export const setHumans = (w: NotifyWorld, server: ZulipServer, humans: number) => uploadAnalytics(w, server, { humans });
 
 function humansAuditRow(w: NotifyWorld, server: ZulipServer, humans: number) {
   // One owner, the rest members: guests would count the same (§8).
@@ -224,7 +224,7 @@ export function messagePayloads(server: ZulipServer, user: ZulipUser, m: Message
   const recipient: Record<string, unknown> = m.stream
     ? { recipient_type: 'stream', stream: m.stream.name, stream_id: m.stream.id, topic: m.stream.topic }
     : { recipient_type: 'private' };
-  const common = { ...base, sender_id: m.sender.id, sender_email: m.sender.email, ...recipient };
+  const common: Record<string, unknown> = { ...base, sender_id: m.sender.id, sender_email: m.sender.email, ...recipient };
   const { server: _server, realm_id: _realmId, ...apnsCommon } = common;
   return {
     gcm_payload: {
@@ -385,11 +385,3 @@ export function fcmMessageOf(entry: { request: { body: string } }): { token: str
 
 /** A parsed APNs request body, as the mock received it. */
 export const apnsPayloadOf = (entry: { request: { body: string } }) => JSON.parse(entry.request.body) as Record<string, unknown>;
-
-/** Raw bytes of the bouncer's log file and of its database (main file, -wal, -shm). */
-export function bouncerFileBytes(w: NotifyWorld): { name: string; bytes: Buffer }[] {
-  const db = w.bouncer.databaseFile!;
-  return [w.bouncer.logFile, db, `${db}-wal`, `${db}-shm`]
-    .filter((f) => fs.existsSync(f))
-    .map((f) => ({ name: f, bytes: fs.readFileSync(f) }));
-}
