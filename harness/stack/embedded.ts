@@ -13,6 +13,7 @@ import { RealClock, VirtualClock, type Clock } from '../../simulator/core/clock'
 import type { Sink } from '../../simulator/core/sinks';
 import { createCertificateAuthority } from '../../simulator/core/tls';
 import { startMockFcm, type MockFcmHandle } from '../../simulator/fcm';
+import { acquireDataDir } from '../../simulator/core/data-dir';
 
 export interface StackOptions {
   /** Where every component keeps its files; default a fresh temp dir. */
@@ -64,7 +65,8 @@ export interface UpDescription {
 }
 
 export async function startEmbeddedStack(options: StackOptions = {}): Promise<Stack> {
-  const dataDir = path.resolve(options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'zpg-stack-')));
+  const ownedDir = acquireDataDir(options.dataDir, 'zpg-stack-');
+  const dataDir = ownedDir.path;
   fs.mkdirSync(dataDir, { recursive: true });
   const clock =
     typeof options.clock === 'object' ? options.clock : options.clock === 'real' ? new RealClock() : new VirtualClock();
@@ -96,6 +98,7 @@ export async function startEmbeddedStack(options: StackOptions = {}): Promise<St
   const stop = async () => {
     await bouncer.stop();
     await Promise.all([apns.stop(), fcm.stop()]);
+    ownedDir.release();
   };
   return {
     dataDir,

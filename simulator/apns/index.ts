@@ -29,6 +29,7 @@ import { KeyRing, type NewKeyOptions, type ProviderKey } from './keys';
 import { PushHandler, type ApnsEnvironment } from './push-handler';
 import { checkFaultReason } from './reasons';
 import { createApnsServer } from './server';
+import { acquireDataDir } from '../core/data-dir';
 
 export type { ApnsEnvironment } from './push-handler';
 export type { ProviderKey, NewKeyOptions } from './keys';
@@ -113,7 +114,8 @@ export interface MockApnsHandle extends AsyncDisposable {
 }
 
 export async function startMockApns(options: MockApnsOptions = {}): Promise<MockApnsHandle> {
-  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'zpg-apns-'));
+  const ownedDir = acquireDataDir(options.dataDir, 'zpg-apns-');
+  const dataDir = ownedDir.path;
   const ownDir = path.join(dataDir, COMPONENT);
   fs.mkdirSync(ownDir, { recursive: true });
   const clock = options.clock ?? new RealClock();
@@ -208,6 +210,7 @@ export async function startMockApns(options: MockApnsOptions = {}): Promise<Mock
     stopped = true;
     await server.close();
     log.close();
+    ownedDir.release();
   };
 
   log.logger

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RealClock, nowSeconds, type Clock } from '../core/clock';
+import { acquireDataDir } from '../core/data-dir';
 import { createComponentLog, type LogLine } from '../core/logging';
 import type { Sink } from '../core/sinks';
 import { registerAdminRoutes } from './admin';
@@ -83,7 +84,8 @@ export interface BouncerHandle extends AsyncDisposable {
 }
 
 export async function startBouncer(options: BouncerOptions = {}): Promise<BouncerHandle> {
-  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'zpg-'));
+  const ownedDir = acquireDataDir(options.dataDir, 'zpg-bouncer-');
+  const dataDir = ownedDir.path;
   const ownDir = path.join(dataDir, COMPONENT);
   fs.mkdirSync(ownDir, { recursive: true });
   const clock = options.clock ?? new RealClock();
@@ -187,6 +189,7 @@ export async function startBouncer(options: BouncerOptions = {}): Promise<Bounce
     providers.fcm?.close();
     db.close();
     log.close();
+    ownedDir.release();
   };
 
   log.logger.child({ logger: 'bouncer' }).info(`Bouncer listening on ${url}`);

@@ -32,6 +32,7 @@ import { GOOGLE_TOKEN_URL } from './oauth';
 import { createHandler } from './router';
 import { FcmServers } from './server';
 import { loadOrCreateServiceAccount, PROJECT_ID_PATTERN, publicView, ServiceAccountRegistry, type ServiceAccountJson } from './service-account';
+import { acquireDataDir } from '../core/data-dir';
 
 export type { FcmDelivery, Target } from './message';
 export type { ServiceAccountJson } from './service-account';
@@ -100,7 +101,8 @@ export interface MockFcmHandle extends AsyncDisposable {
 }
 
 export async function startMockFcm(options: MockFcmOptions = {}): Promise<MockFcmHandle> {
-  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'zpg-'));
+  const ownedDir = acquireDataDir(options.dataDir, 'zpg-fcm-');
+  const dataDir = ownedDir.path;
   const ownDir = path.join(dataDir, COMPONENT);
   fs.mkdirSync(ownDir, { recursive: true });
   const clock = options.clock ?? new RealClock();
@@ -186,6 +188,7 @@ export async function startMockFcm(options: MockFcmOptions = {}): Promise<MockFc
     stopped = true;
     await servers.close();
     log.close();
+    ownedDir.release();
   };
 
   ctx.logger.info({ url: urls.url, tlsUrl: urls.tlsUrl, project: defaultProject }, `FCM mock listening on ${urls.url} and ${urls.tlsUrl}`);

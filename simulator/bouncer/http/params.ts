@@ -8,6 +8,7 @@
  * `ignored_parameters_unsupported` on success.
  */
 import {
+  badRequest,
   cannotBeBlank,
   invalidFormat,
   notAnInteger,
@@ -108,24 +109,53 @@ export function str<N extends string, R extends boolean>(
   };
 }
 
-/** `Json[int]`: the value must be a JSON document holding an integer. */
-export function jsonInt<N extends string, R extends boolean>(
-  name: N,
-  required: R,
-): Field<number> & { name: N; required: R } {
+/**
+ * A `Json[int]` value, digit for digit. typed_endpoint validates with strict=True, so only a JSON
+ * integer literal passes: `1.0`, `1e3`, `true` and `"1"` are "not an integer".
+ */
+export function parseJsonInteger(name: string, raw: string): bigint {
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    throw notValidJson(name);
+  }
+  const literal = raw.trim();
+  if (typeof v !== 'number' || !/^-?\d+$/.test(literal)) throw notAnInteger(name);
+  return BigInt(literal);
+}
+
+const INT64_MAX = 2n ** 63n - 1n;
+const INT64_MIN = -(2n ** 63n);
+
+/**
+ * Zulip stores these in (Big)IntegerFields; a value the database cannot hold is a 500 there.
+ * Inferred: we refuse it with `<name> is out of range`.
+ */
+const outOfRange = (name: string) => badRequest(`${name} is out of range`);
+
+/** `Json[int]` as a JS number (ids, kinds); beyond 2^53 it is out of range. */
+export function jsonInt<N extends string, R extends boolean>(name: N, required: R): Field<number> & { name: N; required: R } {
   return {
     name,
     required,
     parse(raw: string): number {
-      let v: unknown;
-      try {
-        v = JSON.parse(raw);
-      } catch {
-        throw notValidJson(name);
-      }
-      // pydantic (lax): integers and integral floats pass; bools and strings do not.
-      if (typeof v !== 'number' || !Number.isFinite(v) || !Number.isInteger(v)) throw notAnInteger(name);
-      return v;
+      const n = parseJsonInteger(name, raw);
+      if (n > BigInt(Number.MAX_SAFE_INTEGER) || n < BigInt(Number.MIN_SAFE_INTEGER)) throw outOfRange(name);
+      return Number(n);
+    },
+  };
+}
+
+/** `Json[int]` for BigIntegerFields (push_account_id): exact, within int64. */
+export function jsonInt64<N extends string, R extends boolean>(name: N, required: R): Field<bigint> & { name: N; required: R } {
+  return {
+    name,
+    required,
+    parse(raw: string): bigint {
+      const n = parseJsonInteger(name, raw);
+      if (n > INT64_MAX || n < INT64_MIN) throw outOfRange(name);
+      return n;
     },
   };
 }

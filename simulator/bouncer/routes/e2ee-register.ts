@@ -14,43 +14,12 @@
  */
 import type { BouncerContext } from '../context';
 import { openPushRegistration } from '../e2ee/registration';
-import { badRequest, missingRemoteRealm, notAnInteger, notValidJson } from '../errors';
-import { readFields, str, type Field } from '../http/params';
+import { missingRemoteRealm } from '../errors';
+import { jsonInt64, readFields, str } from '../http/params';
 import type { AuthedRequest, RouteDef } from '../http/route';
-import { isInt64 } from '../store/e2ee-devices';
 import { lookupRealmForServer, type RemoteRealm } from '../store/realms';
 
 export const E2EE_REGISTER_PATH = '/api/v1/remotes/push/e2ee/register';
-
-/**
- * `Json[int]` read exactly: params.ts jsonInt yields a JS number, which rounds ids beyond 2^53;
- * push_account_id is a BigIntegerField, so integer literals are taken digit for digit. Same
- * messages as jsonInt (integral floats pass, bools and strings do not). A value outside int64
- * (a database error — 500 — in Zulip) is refused with 400 `push_account_id is out of range`
- * (inferred).
- */
-export function jsonInt64<N extends string, R extends boolean>(
-  name: N,
-  required: R,
-): Field<bigint> & { name: N; required: R } {
-  return {
-    name,
-    required,
-    parse(raw: string): bigint {
-      let v: unknown;
-      try {
-        v = JSON.parse(raw);
-      } catch {
-        throw notValidJson(name);
-      }
-      if (typeof v !== 'number' || !Number.isFinite(v) || !Number.isInteger(v)) throw notAnInteger(name);
-      const literal = raw.trim();
-      const n = /^-?\d+$/.test(literal) ? BigInt(literal) : BigInt(v);
-      if (!isInt64(n)) throw badRequest(`${name} is out of range`);
-      return n;
-    },
-  };
-}
 
 /** The view signatures, in order (typed_endpoint reads and validates them in this order). */
 const FIELDS_11 = [

@@ -7,6 +7,7 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { basicAuth, call, type CallResult } from './support';
 import {
@@ -62,6 +63,7 @@ function leaks(bytes: Buffer): string[] {
 }
 
 let w: NotifyWorld;
+let dataDir: string;
 const responses: { what: string; res: CallResult }[] = [];
 
 /** A message whose every sensitive field is a canary. */
@@ -85,7 +87,9 @@ async function record(what: string, res: Promise<CallResult>, status: number) {
 }
 
 beforeAll(async () => {
-  w = await startNotifyStack({ rateLimit: [{ windowSeconds: 60, maxRequests: 16 }] });
+  // Our own data dir: the stack keeps it after stop(), so the files can be scanned after shutdown.
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zpg-privacy-'));
+  w = await startNotifyStack({ dataDir, rateLimit: [{ windowSeconds: 60, maxRequests: 16 }] });
 
   // 1. A server whose notifications get through, then fail in every way a provider can fail them.
   const s1 = await setUpServer(w);
@@ -127,7 +131,10 @@ beforeAll(async () => {
     if (res.status === 429) break;
   }
 });
-afterAll(() => w.stop());
+afterAll(async () => {
+  await w.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
 
 describe('privacy of legacy notifications', () => {
   it('should have sent the canaries to the providers and met every failure (control)', () => {
