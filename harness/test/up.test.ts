@@ -5,9 +5,9 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { call } from '../http-client';
+import { tempDir } from '../testing/temp-dir';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -42,7 +42,7 @@ const stop = (child: ChildProcessWithoutNullStreams) =>
 
 describe('up --json', () => {
   it('should print the stack, serve it, keep registrations across a restart and exit 0 on SIGTERM', async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zpg-up-'));
+    const dataDir = tempDir('zpg-up-');
     const first = await startUp(['--data-dir', dataDir, '--profile', '11']);
     const j = first.json;
     expect(j).toMatchObject({

@@ -1,11 +1,11 @@
 /** The E2EE key ring: rotation through the admin surface, persistence, restart, privacy (§6.1). */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import sodium from 'libsodium-wrappers';
 import { KEY_RING_FILE } from '../e2ee/key-ring';
 import { apnsToken, deviceRows, e2eeRegisterForm, E2EE_REGISTER, fcmToken, registerE2ee, serverWithRealm } from './e2ee-app';
 import { call, startTestBouncer, type TestBouncer } from './support';
+import { tempDir } from '../../../harness/testing/temp-dir';
 
 const keysOf = async (b: TestBouncer) => (await call(b, 'GET', '/__admin/e2ee/keys')).body as { current: string; keys: string[] };
 const rotate = async (b: TestBouncer) => (await call(b, 'POST', '/__admin/e2ee/keys')).body.publicKey as string;
@@ -59,7 +59,7 @@ describe.each([11, 12] as const)('E2EE key ring (%i.x)', (profile) => {
   });
 
   it('should keep the current key and the device rows across a restart', async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zpg-e2ee-'));
+    const dataDir = tempDir('zpg-e2ee-');
     bouncer = await startTestBouncer({ e2eeProfile: profile, dataDir });
     const setup = await serverWithRealm(bouncer);
     const token = apnsToken();

@@ -1,6 +1,5 @@
 /** Unit level: key ring loading, token_id codec, Python base64, PushRegistration parsing, device store. */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import sodium from 'libsodium-wrappers';
 import { KEY_RING_FILE, KeyRing } from '../e2ee/key-ring';
@@ -8,6 +7,7 @@ import { parsePushRegistration, pythonB64decode } from '../e2ee/registration';
 import { computeTokenId, decodeTokenId, encodeTokenId, tokenIdInt } from '../e2ee/token-id';
 import { openDatabase } from '../store/db';
 import { E2eeDeviceStore } from '../store/e2ee-devices';
+import { tempDir } from '../../../harness/testing/temp-dir';
 
 const recorder = () => {
   const secrets: string[] = [];
@@ -16,7 +16,7 @@ const recorder = () => {
 
 describe('KeyRing', () => {
   it('should register every private key with the redactor, at creation, on add and on reload', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zpg-ring-'));
+    const dir = tempDir('zpg-ring-');
     const first = recorder();
     const ring = await KeyRing.load({ dir, redactor: first });
     ring.add();
@@ -30,7 +30,7 @@ describe('KeyRing', () => {
 
   it('should refuse a key file whose private key does not match its public key', async () => {
     await sodium.ready;
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zpg-ring-'));
+    const dir = tempDir('zpg-ring-');
     const a = sodium.crypto_box_keypair();
     const b = sodium.crypto_box_keypair();
     const priv = Buffer.from(b.privateKey).toString('base64');
@@ -42,7 +42,7 @@ describe('KeyRing', () => {
   });
 
   it('should refuse a key file that is not a JSON object', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zpg-ring-'));
+    const dir = tempDir('zpg-ring-');
     fs.writeFileSync(path.join(dir, KEY_RING_FILE), '["x"]');
     await expect(KeyRing.load({ dir, redactor: recorder() })).rejects.toThrow(/JSON object/);
   });

@@ -1,14 +1,14 @@
 /** A restarted bouncer on the same data dir keeps every registration (§11). */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { VirtualClock } from '../../core/clock';
 import { startBouncer } from '../index';
 import { call, DEACTIVATE, randomOrgKey, REGISTER, registerForm, registerServer } from './support';
+import { tempDir } from '../../../harness/testing/temp-dir';
 
 describe('restart persistence', () => {
   it('should keep servers, rotated keys and deactivations across a restart', async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zpg-persist-'));
+    const dataDir = tempDir('zpg-persist-');
     const clock = new VirtualClock();
 
     // 1. first life: register two servers, rotate one key, deactivate the other

@@ -1,11 +1,11 @@
 /** Logging sinks: JSON lines in a per-component file, secrets redacted at the logger. */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { VirtualClock } from '../clock';
 import { createComponentLog, REDACTED } from '../logging';
+import { tempDir } from '../../../harness/testing/temp-dir';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'zpg-log-'));
+const tmp = () => tempDir('zpg-log-');
 
 describe('component logs', () => {
   it('should write JSON lines to <dataDir>/logs/<component>.log with the clock\'s time', () => {
