@@ -52,6 +52,9 @@ export async function startFakeZulipHost(
       code: 'REMOTE_SERVER_VERIFICATION_SECRET_NOT_PREPARED',
     });
   });
+  // A client that gives up mid-response (timeouts, TLS failures) must not crash the test host.
+  server.on('connection', (socket: net.Socket) => socket.on('error', () => undefined));
+  server.on('tlsClientError', () => undefined);
   const port = await listen(server);
   return {
     port,

@@ -203,6 +203,9 @@ function requestOnce(
     req.on('socket', (socket) => {
       socket.once('connect', () => progress(secure ? 'tls' : 'response'));
       socket.once('secureConnect', () => progress('response'));
+      // After we give up and destroy the request, the socket may still report the write it was
+      // in the middle of (ECANCELED); the outcome is already decided, so that error is dropped.
+      socket.on('error', () => undefined);
     });
 
     req.on('error', (e: NodeJS.ErrnoException) => finish(classify(e, phase, where)));
@@ -217,6 +220,7 @@ function requestOnce(
         if (size > MAX_BODY_BYTES) finish(new HostRequestError('other', `ContentTooLarge: response body over ${MAX_BODY_BYTES} bytes ${where}`));
         else chunks.push(chunk);
       });
+      res.on('error', (e: NodeJS.ErrnoException) => finish(classify(e, 'body', where)));
       // A body cut short is requests' ChunkedEncodingError / IncompleteRead: a plain RequestException.
       res.on('close', () => {
         if (!res.complete) finish(new HostRequestError('other', `ChunkedEncodingError: Response ended prematurely ${where}`));
