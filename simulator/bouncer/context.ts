@@ -43,6 +43,10 @@ export interface BouncerLoggers {
   auth: Logger;
   /** The root logger. */
   root: Logger;
+  /** zerver.lib.push_notifications: legacy sends and every APNs result (§7.1–§7.2). */
+  push: Logger;
+  /** zilencer.lib.push_notifications: E2EE sends (§7.3). */
+  e2eePush: Logger;
 }
 
 export interface BouncerContext {

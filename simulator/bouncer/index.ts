@@ -152,6 +152,8 @@ export async function startBouncer(options: BouncerOptions = {}): Promise<Bounce
       views: log.logger.child({ logger: 'zilencer.views' }),
       auth: log.logger.child({ logger: 'zilencer.auth' }),
       root: log.logger.child({ logger: 'root' }),
+      push: log.logger.child({ logger: 'zerver.lib.push_notifications' }),
+      e2eePush: log.logger.child({ logger: 'zilencer.lib.push_notifications' }),
     },
     rateLimiter: new SlidingLogRateLimiter(config.rateLimitRules),
     transferLimiter: new SlidingLogRateLimiter(config.transferVerifyRules),

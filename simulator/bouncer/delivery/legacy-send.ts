@@ -13,8 +13,6 @@ import type { LegacyDevice, UserIdentity } from '../store/legacy-devices';
 import type { RemoteServer } from '../store/servers';
 import { pythonRepr, pythonStr } from './python-str';
 
-/** Zulip's `loggers` for these lines. */
-const PUSH_LOGGER = 'zerver.lib.push_notifications';
 
 /** UserPushIdentityCompat.__str__: `<id:10><uuid:…>`, only the parts present. */
 export function identityLabel(identity: UserIdentity): string {
@@ -110,7 +108,7 @@ export async function sendLegacyFcm(
   data: Record<string, unknown>,
   options: Record<string, unknown>,
 ): Promise<number> {
-  const log = ctx.log.logger.child({ logger: PUSH_LOGGER });
+  const log = ctx.loggers.push;
   if (devices.length === 0) return 0;
   const fcm = ctx.providers.fcm;
   if (!fcm) {
@@ -155,7 +153,7 @@ export async function sendLegacyApns(
   devices: LegacyDevice[],
   apnsPayload: Record<string, unknown>,
 ): Promise<number> {
-  const log = ctx.log.logger.child({ logger: PUSH_LOGGER });
+  const log = ctx.loggers.push;
   if (devices.length === 0) return 0;
   const apns = ctx.providers.apns;
   if (!apns) {
@@ -196,7 +194,7 @@ export async function sendLegacyApns(
  * whether the push was accepted. Invalid-token reasons are left to the caller (delete/expire).
  */
 export function handleApnsResult(ctx: BouncerContext, r: ApnsResult, context: string): boolean {
-  const log = ctx.log.logger.child({ logger: PUSH_LOGGER });
+  const log = ctx.loggers.push;
   if (r.kind === 'success') {
     log.info(`APNs: Success sending ${context}`);
     return true;

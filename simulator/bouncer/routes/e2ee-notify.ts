@@ -88,7 +88,7 @@ async function notify(req: AuthedRequest, ctx: BouncerContext): Promise<Record<s
 async function sendApns(ctx: BouncerContext, targets: Target[], context: (t: Target) => string, expire: (t: Target) => void): Promise<number> {
   if (targets.length === 0) return 0;
   const apns = ctx.providers.apns;
-  const log = ctx.log.logger.child({ logger: 'zilencer.lib.push_notifications' });
+  const log = ctx.loggers.e2eePush;
   if (!apns) {
     log.error('APNs: Dropping push notifications since neither APNS_TOKEN_KEY_FILE nor APNS_CERT_FILE is set.');
     return 0;
@@ -101,7 +101,7 @@ async function sendApns(ctx: BouncerContext, targets: Target[], context: (t: Tar
   );
   // get_info_from_apns_result is shared with the legacy path: its lines, the removal one
   // included, are zerver.lib.push_notifications'.
-  const resultLog = ctx.log.logger.child({ logger: 'zerver.lib.push_notifications' });
+  const resultLog = ctx.loggers.push;
   let ok = 0;
   results.forEach((r, i) => {
     const t = targets[i]!;
@@ -117,7 +117,7 @@ async function sendApns(ctx: BouncerContext, targets: Target[], context: (t: Tar
 async function sendFcm(ctx: BouncerContext, targets: Target[], context: (t: Target) => string, expire: (t: Target) => void): Promise<number> {
   if (targets.length === 0) return 0;
   const fcm = ctx.providers.fcm;
-  const log = ctx.log.logger.child({ logger: 'zilencer.lib.push_notifications' });
+  const log = ctx.loggers.e2eePush;
   if (!fcm) {
     log.error('FCM: Dropping push notifications since ANDROID_FCM_CREDENTIALS_PATH is unset');
     return 0;
