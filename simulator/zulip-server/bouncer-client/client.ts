@@ -15,17 +15,21 @@
 import type { Clock } from '../../core/clock';
 import type { Logger } from '../../core/logging';
 import { resolveRetryPolicy, withRetries, type RetryPolicy, type WithRetriesOptions } from './retry';
-import { BouncerTransport, type BouncerResult, type TransportOptions } from './transport';
+import { BouncerTransport, type Body, type BouncerResult, type TransportOptions } from './transport';
+
+type FormFields = Extract<Body, { kind: 'form' }>['fields'];
 import {
   ENDPOINT,
   TOKEN_KIND,
   type AnalyticsRequest,
   type AnalyticsStatusResponse,
   type AnalyticsUploadResponse,
+  type BouncerCredentials,
   type E2eeNotifyInput,
   type E2eeNotifyResponse,
   type E2eeRegisterInput,
   type E2eeRegisterResponse,
+  type Endpoint,
   type EmptyResponse,
   type LegacyDeviceInput,
   type LegacyNotifyInput,
@@ -82,24 +86,23 @@ export class BouncerClient {
     return this.opts.logger;
   }
 
+  /** A form POST whose fields need the credentials, read fresh when it is sent (rotation, transfer). */
+  private sendForm<T>(endpoint: Endpoint, auth: boolean, fields: (c: BouncerCredentials) => FormFields): Promise<BouncerResult<T>> {
+    return this.transport.send<T>({ method: 'POST', endpoint, auth, body: { kind: 'form', fields: {} } }, (c) => ({ kind: 'form', fields: fields(c) }));
+  }
+
   // -------------------------------------------------------------------------------------------
   // Registration (manage.py register_server)
 
   /** `server/register`: register, update hostname/contact email, or rotate the key (`newOrgKey`). */
   registerServer(input: RegisterServerInput): Promise<BouncerResult<RegisterServerResponse>> {
-    return this.transport.send(
-      { method: 'POST', endpoint: ENDPOINT.REGISTER, auth: false, body: { kind: 'form', fields: {} } },
-      (c) => ({
-        kind: 'form',
-        fields: {
-          zulip_org_id: c.zulipOrgId,
-          zulip_org_key: c.zulipOrgKey,
-          hostname: input.hostname,
-          contact_email: input.contactEmail,
-          new_org_key: input.newOrgKey,
-        },
-      }),
-    );
+    return this.sendForm(ENDPOINT.REGISTER, false, (c) => ({
+        zulip_org_id: c.zulipOrgId,
+        zulip_org_key: c.zulipOrgKey,
+        hostname: input.hostname,
+        contact_email: input.contactEmail,
+        new_org_key: input.newOrgKey,
+    }));
   }
 
   /** `server/deactivate` (`register_server --deactivate`): JSON body `{}`. */
@@ -154,55 +157,37 @@ export class BouncerClient {
 
   /** `push/register` (add_push_device_token): form incl. `server_uuid`, `user_id` as a string. */
   registerPushDevice(input: RegisterPushDeviceInput): Promise<BouncerResult<EmptyResponse>> {
-    return this.transport.send(
-      { method: 'POST', endpoint: ENDPOINT.PUSH_REGISTER, auth: true, body: { kind: 'form', fields: {} } },
-      (c) => ({
-        kind: 'form',
-        fields: {
-          server_uuid: c.zulipOrgId,
-          user_uuid: input.userUuid,
-          realm_uuid: input.realmUuid,
-          user_id: String(input.userId),
-          token: input.token,
-          token_kind: TOKEN_KIND[input.tokenKind],
-          ...(input.tokenKind === 'apns' ? { ios_app_id: input.iosAppId } : {}),
-        },
-      }),
-    );
+    return this.sendForm(ENDPOINT.PUSH_REGISTER, true, (c) => ({
+        server_uuid: c.zulipOrgId,
+        user_uuid: input.userUuid,
+        realm_uuid: input.realmUuid,
+        user_id: String(input.userId),
+        token: input.token,
+        token_kind: TOKEN_KIND[input.tokenKind],
+        ...(input.tokenKind === 'apns' ? { ios_app_id: input.iosAppId } : {}),
+    }));
   }
 
   /** `push/unregister` (remove_push_device_token). */
   unregisterPushDevice(input: LegacyDeviceInput): Promise<BouncerResult<EmptyResponse>> {
-    return this.transport.send(
-      { method: 'POST', endpoint: ENDPOINT.PUSH_UNREGISTER, auth: true, body: { kind: 'form', fields: {} } },
-      (c) => ({
-        kind: 'form',
-        fields: {
-          server_uuid: c.zulipOrgId,
-          realm_uuid: input.realmUuid,
-          user_uuid: input.userUuid,
-          user_id: input.userId,
-          token: input.token,
-          token_kind: TOKEN_KIND[input.tokenKind],
-        },
-      }),
-    );
+    return this.sendForm(ENDPOINT.PUSH_UNREGISTER, true, (c) => ({
+        server_uuid: c.zulipOrgId,
+        realm_uuid: input.realmUuid,
+        user_uuid: input.userUuid,
+        user_id: input.userId,
+        token: input.token,
+        token_kind: TOKEN_KIND[input.tokenKind],
+    }));
   }
 
   /** `push/unregister/all` (clear_push_device_tokens: API key regenerated, user deactivated). */
   unregisterAllPushDevices(input: LegacyUserIdentity): Promise<BouncerResult<EmptyResponse>> {
-    return this.transport.send(
-      { method: 'POST', endpoint: ENDPOINT.PUSH_UNREGISTER_ALL, auth: true, body: { kind: 'form', fields: {} } },
-      (c) => ({
-        kind: 'form',
-        fields: {
-          server_uuid: c.zulipOrgId,
-          realm_uuid: input.realmUuid,
-          user_uuid: input.userUuid,
-          user_id: input.userId,
-        },
-      }),
-    );
+    return this.sendForm(ENDPOINT.PUSH_UNREGISTER_ALL, true, (c) => ({
+        server_uuid: c.zulipOrgId,
+        realm_uuid: input.realmUuid,
+        user_uuid: input.userUuid,
+        user_id: input.userId,
+    }));
   }
 
   /** `push/notify` (send_notifications_to_bouncer): JSON body. */
