@@ -25,6 +25,8 @@ const NOTIFY_MODEL = {
 interface Target {
   request: PushRequest;
   device: RemotePushDevice;
+  /** The request's device key, as reported back in the delete list. */
+  key: string;
 }
 
 async function notify(req: AuthedRequest, ctx: BouncerContext): Promise<Record<string, unknown>> {
@@ -39,8 +41,11 @@ async function notify(req: AuthedRequest, ctx: BouncerContext): Promise<Record<s
   ctx.counts.incrementRealmCount(realm, 'mobile_pushes_received::day', ctx.now(), requests.length);
 
   // Requested ids with no live device of this realm are reported for deletion without a send.
+  // Each request's key is computed once; token ids are re-encoded so spellings of one id agree.
+  let keys: string[];
   const byKey = new Map<string, RemotePushDevice>();
   if (profile === 11) {
+    keys = requests.map((r) => String(r.id));
     for (const d of ctx.e2eeDevices.activeByDeviceIds(realm.id, requests.map((r) => r.id as number))) byKey.set(String(d.deviceId), d);
   } else {
     const ids = requests.map((r) => {
@@ -48,18 +53,19 @@ async function notify(req: AuthedRequest, ctx: BouncerContext): Promise<Record<s
       if (id === null) throw tokenIdNotBase64();
       return id;
     });
+    keys = ids.map(encodeTokenId);
     for (const d of ctx.e2eeDevices.activeByTokenIds(realm.id, ids)) byKey.set(encodeTokenId(d.tokenId!), d);
   }
-  const keyOf = (r: PushRequest) => (profile === 11 ? String(r.id) : encodeTokenId(decodeTokenId(r.id as string)!));
   const deleted = new Set<string>();
   const targets: Target[] = [];
-  for (const r of requests) {
-    const device = byKey.get(keyOf(r));
+  requests.forEach((request, i) => {
+    const key = keys[i]!;
+    const device = byKey.get(key);
     // A request shaped for the other provider than the device's kind: Zulip asserts (500); we
     // do not send it, and leave the device alone.
-    if (!device) deleted.add(keyOf(r));
-    else if (device.tokenKind === r.kind) targets.push({ request: r, device });
-  }
+    if (!device) deleted.add(key);
+    else if (device.tokenKind === request.kind) targets.push({ request, device, key });
+  });
 
   const context = (t: Target) =>
     profile === 11
@@ -67,7 +73,7 @@ async function notify(req: AuthedRequest, ctx: BouncerContext): Promise<Record<s
       : `to (remote_realm=${realm.uuid}, device=${t.device.token})`;
   const expire = (t: Target) => {
     ctx.e2eeDevices.expire(t.device.deviceId, ctx.now());
-    deleted.add(keyOf(t.request));
+    deleted.add(t.key);
   };
 
   const [appleOk, androidOk] = await Promise.all([
@@ -76,7 +82,7 @@ async function notify(req: AuthedRequest, ctx: BouncerContext): Promise<Record<s
   ]);
   ctx.counts.incrementRealmCount(realm, 'mobile_pushes_forwarded::day', ctx.now(), appleOk + androidOk);
 
-  const deleteIds = requests.map(keyOf).filter((k, i, all) => deleted.has(k) && all.indexOf(k) === i);
+  const deleteIds = [...new Set(keys)].filter((k) => deleted.has(k));
   return {
     apple_successfully_sent_count: appleOk,
     android_successfully_sent_count: androidOk,
