@@ -27,6 +27,7 @@ export async function up(argv: string[]): Promise<void> {
         `  bouncer   ${d.bouncer.url}   (admin ${d.bouncer.adminUrl}; E2EE profile ${d.bouncer.profile}, public key ${d.bouncer.e2eePublicKey})`,
         `  apns      ${d.apns.url}   (team ${d.apns.teamId}, key ${d.apns.keyId}: ${d.apns.keyFile}; CA ${d.apns.caCertFile})`,
         `  fcm       ${d.fcm.url} and ${d.fcm.tlsUrl}   (project ${d.fcm.projectId}; service account ${d.fcm.serviceAccountFile})`,
+        `  zulip     ${d.zulip.url}   (EXTERNAL_HOST ${d.zulip.externalHost}; admin ${d.zulip.adminUrl}; secrets ${d.zulip.secretsFile}; CA ${d.zulip.caCertFile})`,
         `  data dir  ${d.dataDir}   (clock ${d.clock}, seed ${d.seed})`,
         `  logs      ${Object.values(d.logFiles).join(', ')}`,
         '',

@@ -14,6 +14,7 @@ import type { Sink } from '../../simulator/core/sinks';
 import { createCertificateAuthority } from '../../simulator/core/tls';
 import { startMockFcm, type MockFcmHandle } from '../../simulator/fcm';
 import { acquireDataDir } from '../../simulator/core/data-dir';
+import { startZulipServer, type RealmSpec, type ZulipServerHandle, type ZulipServerSettings } from '../../simulator/zulip-server';
 
 export interface StackOptions {
   /** Where every component keeps its files; default a fresh temp dir. */
@@ -28,6 +29,8 @@ export interface StackOptions {
   logToStderr?: boolean;
   /** The bouncer's api_by_remote_server rules; default Zulip's 1000 per 60 s. */
   rateLimit?: { windowSeconds: number; maxRequests: number }[] | false;
+  /** The fake Zulip server: its organisations and settings (ZULIP_SERVICES_URL defaults to the bouncer). */
+  zulip?: { realms?: RealmSpec[]; settings?: Partial<ZulipServerSettings>; analyticsJob?: boolean };
 }
 
 export interface Stack extends AsyncDisposable {
@@ -37,6 +40,7 @@ export interface Stack extends AsyncDisposable {
   bouncer: BouncerHandle;
   apns: MockApnsHandle;
   fcm: MockFcmHandle;
+  zulip: ZulipServerHandle;
   /** Every sink of every component, for the privacy scanner. */
   sinks(): Sink[];
   /** The `up --json` document (spec/interfaces.md). */
@@ -57,6 +61,7 @@ export interface UpDescription {
     caCertFile: string;
     adminUrl: string;
   };
+  zulip: { url: string; externalHost: string; adminUrl: string; caCertFile: string; secretsFile: string; settingsFile: string; profile: 11 | 12 };
   dataDir: string;
   seed: number;
   clock: 'real' | 'virtual';
@@ -75,6 +80,14 @@ export async function startEmbeddedStack(options: StackOptions = {}): Promise<St
   const common = { dataDir, clock, seed, logToStderr: options.logToStderr };
 
   const ca = createCertificateAuthority();
+  // The fake Zulip server first: the bouncer's transfer verification dials its EXTERNAL_HOST.
+  const zulip = await startZulipServer({
+    ...common,
+    ca,
+    realms: options.zulip?.realms,
+    analyticsJob: options.zulip?.analyticsJob,
+    settings: { profile, ...options.zulip?.settings, servicesUrl: null },
+  });
   const apns = await startMockApns({ ...common, ca });
   const fcm = await startMockFcm({ ...common, ca });
   const serviceAccount = JSON.parse(fs.readFileSync(fcm.serviceAccountFile, 'utf8')) as ServiceAccount;
@@ -84,6 +97,8 @@ export async function startEmbeddedStack(options: StackOptions = {}): Promise<St
     e2eeProfile: profile,
     logToStderr: options.logToStderr,
     rateLimit: options.rateLimit,
+    // `https://<EXTERNAL_HOST>/api/v1/zulip-services/verify/…` reaches the fake server, trusted via the stack's CA.
+    transferHosts: { hosts: { [zulip.externalHost]: { host: '127.0.0.1', port: zulip.port } }, caCertsPem: [ca.certPem] },
     apns: {
       url: apns.url,
       caPem: apns.caCertPem,
@@ -95,7 +110,13 @@ export async function startEmbeddedStack(options: StackOptions = {}): Promise<St
     fcm: { url: fcm.tlsUrl, caPem: fcm.caCertPem, serviceAccount: { ...serviceAccount, token_uri: fcm.tlsTokenUri } },
   });
 
+  const servicesUrl = options.zulip?.settings && 'servicesUrl' in options.zulip.settings ? options.zulip.settings.servicesUrl! : bouncer.url;
+  zulip.updateSettings({ servicesUrl });
+  const caCertFile = path.join(dataDir, 'ca.pem');
+  fs.writeFileSync(caCertFile, ca.certPem);
+
   const stop = async () => {
+    await zulip.stop();
     await bouncer.stop();
     await Promise.all([apns.stop(), fcm.stop()]);
     ownedDir.release();
@@ -107,7 +128,8 @@ export async function startEmbeddedStack(options: StackOptions = {}): Promise<St
     bouncer,
     apns,
     fcm,
-    sinks: () => [...bouncer.sinks, ...apns.sinks, ...fcm.sinks],
+    zulip,
+    sinks: () => [...bouncer.sinks, ...apns.sinks, ...fcm.sinks, ...zulip.sinks],
     describe: () => ({
       bouncer: { url: bouncer.url, e2eePublicKey: bouncer.e2eePublicKey, adminUrl: `${bouncer.url}/__admin`, profile },
       apns: {
@@ -130,10 +152,19 @@ export async function startEmbeddedStack(options: StackOptions = {}): Promise<St
         caCertFile: fcm.caCertFile,
         adminUrl: `${fcm.url}/__admin`,
       },
+      zulip: {
+        url: zulip.url,
+        externalHost: zulip.externalHost,
+        adminUrl: `${zulip.url}/__admin`,
+        caCertFile,
+        secretsFile: zulip.secretsFile,
+        settingsFile: zulip.settingsFile,
+        profile,
+      },
       dataDir,
       seed,
       clock: clock.kind,
-      logFiles: { bouncer: bouncer.logFile, apns: apns.logFile, fcm: fcm.logFile },
+      logFiles: { bouncer: bouncer.logFile, apns: apns.logFile, fcm: fcm.logFile, zulip: zulip.logFile },
       databases: { bouncer: bouncer.databaseFile },
     }),
     stop,

@@ -6,6 +6,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Agent } from 'undici';
 import { call } from '../http-client';
 import { tempDir } from '../testing/temp-dir';
 
@@ -49,9 +50,16 @@ describe('up --json', () => {
       bouncer: { url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), e2eePublicKey: expect.any(String), profile: 11 },
       apns: { url: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/), caCertPem: expect.stringContaining('BEGIN CERTIFICATE'), teamId: expect.any(String), keyId: expect.any(String) },
       fcm: { url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), projectId: expect.any(String), tokenUri: expect.stringMatching(/\/token$/) },
+      zulip: { url: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/), externalHost: expect.any(String) },
       dataDir,
-      logFiles: { bouncer: path.join(dataDir, 'logs', 'bouncer.log') },
+      logFiles: { bouncer: path.join(dataDir, 'logs', 'bouncer.log'), zulip: path.join(dataDir, 'logs', 'zulip.log') },
     });
+    // The fake Zulip server answers over HTTPS with a certificate from the stack's CA.
+    const zulipRes = await fetch(`${j.zulip.url}/api/v1/no-such-endpoint`, {
+      dispatcher: new Agent({ connect: { ca: fs.readFileSync(j.zulip.caCertFile, 'utf8') } }),
+    } as RequestInit);
+    expect(zulipRes.status).toBe(404);
+    expect(await zulipRes.json()).toMatchObject({ result: 'error', msg: 'Endpoint not found' });
     expect(fs.existsSync(j.apns.keyFile)).toBe(true);
     expect(JSON.parse(fs.readFileSync(j.fcm.serviceAccountFile, 'utf8'))).toMatchObject({ type: 'service_account', token_uri: j.fcm.tokenUri });
     expect(Buffer.from(j.bouncer.e2eePublicKey, 'base64')).toHaveLength(32);

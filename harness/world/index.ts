@@ -1,0 +1,125 @@
+/**
+ * The world a scenario reads like prose: a running stack, its Zulip server's people by name, and
+ * phones in their hands.
+ *
+ *   const world = await startWorld({ profile: 12 });
+ *   await world.registerServer();                       // register_server + metadata upload
+ *   const hamlet = world.user('member', 0);
+ *   const phone = await world.phone(hamlet, 'ios');     // installed, registered (legacy or E2EE)
+ *   await world.send(othello, { to: [hamlet] });        // a DM with a fresh canary
+ *   const seen = await phone.nextNotification();
+ *
+ * Every wait has a timeout whose error says what arrived instead (the provider journals explain).
+ */
+import { Agent } from 'undici';
+import type { ReceivedNotification } from '../../simulator/devices/display';
+import { AndroidPhone, IosPhone, type Phone } from '../../simulator/devices/phone';
+import { HttpZulipAccountApi } from '../../simulator/devices/zulip-api';
+import type { VirtualClock } from '../../simulator/core/clock';
+import type { MessageTarget } from '../../simulator/zulip-server/push/messages';
+import type { RegisterServerOptions, RegisterServerOutcome } from '../../simulator/zulip-server/register-server';
+import { SERVER_VERSIONS } from '../../simulator/zulip-server/settings';
+import { ROLE, type Message, type Realm, type User } from '../../simulator/zulip-server/types';
+import { startEmbeddedStack, type Stack, type StackOptions } from '../stack/embedded';
+
+export const IOS_APP_ID = 'org.zulip.Zulip';
+type RoleName = keyof typeof ROLE_NAMES;
+const ROLE_NAMES = { owner: ROLE.OWNER, administrator: ROLE.ADMINISTRATOR, moderator: ROLE.MODERATOR, member: ROLE.MEMBER, guest: ROLE.GUEST } as const;
+
+export interface World {
+  stack: Stack;
+  profile: 11 | 12;
+  /** The server's feature level (phones decide legacy vs E2EE by it). */
+  featureLevel: number;
+  realm(index?: number): Realm;
+  /** The n-th human of a role in a realm (default the first realm). */
+  user(role: RoleName, n?: number, realm?: Realm): User;
+  humans(realm?: Realm): User[];
+  registerServer(opts?: RegisterServerOptions): Promise<RegisterServerOutcome>;
+  /** A phone with the app installed and logged in as `user`, registered the way the app would (or as told). */
+  phone(user: User, platform: 'ios' | 'android', opts?: { protocol?: 'legacy' | 'e2ee' | 'e2ee-11'; register?: boolean }): Promise<Phone>;
+  /** Sends a message with a fresh canary (or the given text) and waits until its pushes left the server. */
+  send(sender: User, to: { to: User[] } | { channel: string; topic?: string }, opts?: { content?: string }): Promise<Message & { content: string }>;
+  /** The user reads messages: their notifications are removed. */
+  read(user: User, messages: Message[]): Promise<void>;
+  /** Advances the virtual clock. */
+  advance(ms: number): void;
+  stop(): Promise<void>;
+}
+
+export async function startWorld(options: StackOptions & { profile?: 11 | 12 } = {}): Promise<World> {
+  const stack = await startEmbeddedStack({ clock: 'virtual', ...options });
+  const zulip = stack.zulip;
+  const profile = options.profile ?? 12;
+  const featureLevel = SERVER_VERSIONS[profile].featureLevel;
+  const dispatcher = new Agent({ connect: { ca: zulip.caCertPem } });
+  const trustingFetch = ((input: Parameters<typeof fetch>[0], init?: RequestInit) => fetch(input, { ...init, dispatcher } as RequestInit)) as typeof fetch;
+
+  const realm = (index = 0) => {
+    const r = zulip.realms()[index];
+    if (!r) throw new Error(`the world has ${zulip.realms().length} realm(s), not ${index + 1}`);
+    return zulip.state.realm(r.id);
+  };
+  const humans = (r: Realm = realm()) => zulip.users(r.id).filter((u) => !u.isBot && u.isActive);
+
+  const world: World = {
+    stack,
+    profile,
+    featureLevel,
+    realm,
+    humans,
+    user(role, n = 0, r = realm()) {
+      const found = humans(r).filter((u) => u.role === ROLE_NAMES[role]);
+      const u = found[n];
+      if (!u) throw new Error(`${r.name} has ${found.length} ${role}(s); asked for number ${n + 1}`);
+      return u;
+    },
+    registerServer: (opts = { agreeToTermsOfService: true }) => zulip.registerServer(opts),
+    async phone(user, platform, opts = {}) {
+      const r = zulip.state.realm(user.realmId);
+      const common = {
+        label: `${user.fullName}'s ${platform === 'ios' ? 'iPhone' : 'Android phone'}`,
+        account: { realmUrl: r.url, userId: user.id, zulipFeatureLevel: featureLevel, email: user.email },
+        api: new HttpZulipAccountApi({ realmUrl: zulip.url, email: user.email, apiKey: zulip.state.apiKeyOf(user.id), fetch: trustingFetch }),
+        clock: stack.clock,
+        bouncerPublicKey: stack.bouncer.e2eePublicKey,
+      };
+      const phone =
+        platform === 'ios'
+          ? new IosPhone({ ...common, provider: stack.apns, appScope: IOS_APP_ID })
+          : new AndroidPhone({ ...common, provider: stack.fcm, appScope: stack.fcm.projectId });
+      if (opts.register ?? true) {
+        await phone.register(opts.protocol ? { protocol: opts.protocol } : {});
+        await zulip.idle();
+      }
+      return phone;
+    },
+    async send(sender, to, opts = {}) {
+      const content = opts.content ?? zulip.world.messageText();
+      const target: MessageTarget =
+        'to' in to ? { type: 'direct', userIds: to.to.map((u) => u.id) } : { type: 'channel', channel: to.channel, topic: to.topic ?? 'greetings' };
+      const message = await zulip.sendMessage({ senderId: sender.id, to: target, content });
+      await zulip.idle();
+      return { ...message, content };
+    },
+    async read(user, messages) {
+      zulip.markAsRead(user.id, messages.map((m) => m.id));
+      await zulip.idle();
+    },
+    advance(ms) {
+      if (stack.clock.kind !== 'virtual') throw new Error('advance() needs the virtual clock');
+      (stack.clock as VirtualClock).advance(ms);
+    },
+    async stop() {
+      await stack.stop();
+      await dispatcher.close();
+    },
+  };
+  return world;
+}
+
+/** What a person sees, for assertions: title, body (and subtitle on iOS). */
+export const seen = (n: ReceivedNotification) =>
+  n.kind === 'dropped'
+    ? { dropped: n.reason }
+    : { kind: n.kind, shown: n.shown, title: n.title, body: n.body, ...(n.subtitle !== undefined ? { subtitle: n.subtitle } : {}) };
