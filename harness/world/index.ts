@@ -74,7 +74,7 @@ export async function startWorld(options: StackOptions & { profile?: 11 | 12 } =
       if (!u) throw new Error(`${r.name} has ${found.length} ${role}(s); asked for number ${n + 1}`);
       return u;
     },
-    registerServer: (opts = { agreeToTermsOfService: true }) => zulip.registerServer(opts),
+    registerServer: (opts = {}) => zulip.registerServer({ agreeToTermsOfService: true, ...opts }),
     async phone(user, platform, opts = {}) {
       const r = zulip.state.realm(user.realmId);
       const common = {

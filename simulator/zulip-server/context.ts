@@ -19,6 +19,8 @@ export interface ZulipServerContext {
   clock: Clock;
   /** settings.py as of now (a getter: settings change at run time). */
   settings(): ZulipServerSettings;
+  /** Changes settings.py at run time (persisted to settings.json); e.g. `{ servicesUrl: null }` pauses. */
+  updateSettings(change: Partial<ZulipServerSettings>): ZulipServerSettings;
   secrets: SecretsFile;
   /** The push bouncer client: ZULIP_SERVICES_URL and credentials are read per request. */
   bouncer: BouncerClient;

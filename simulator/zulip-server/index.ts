@@ -9,8 +9,10 @@
  *
  * It serves HTTPS on loopback with a certificate for EXTERNAL_HOST (and its subdomains) from the
  * stack's CA: the app-facing device API, message sending, and the transfer-verification
- * endpoint the bouncer calls. Files under `<dataDir>/zulip/`: `zulip-secrets.conf` (0600) and
- * `settings.json`; the log is `<dataDir>/logs/zulip.log`.
+ * endpoint the bouncer calls, and a loopback-only admin surface under `/__admin/` (see
+ * http/routes/admin.ts; `npm run zulip -- register_server` drives it). Files under
+ * `<dataDir>/zulip/`: `zulip-secrets.conf` (0600), `settings.json`, `server.json` (URL and CA file
+ * for the CLI) and `ca.pem`; the log is `<dataDir>/logs/zulip.log`.
  */
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -20,7 +22,7 @@ import { acquireDataDir } from '../core/data-dir';
 import { createComponentLog, type LogLine } from '../core/logging';
 import type { Sink } from '../core/sinks';
 import { createCertificateAuthority, issueServerCertificate, type CertificateAuthority } from '../core/tls';
-import { sendServerDataToPushBouncer, startAnalyticsJob, ANALYTICS_INTERVAL_MS } from './analytics';
+import { sendServerDataToPushBouncer, startAnalyticsJob, ANALYTICS_INTERVAL_MS, type AnalyticsJob } from './analytics';
 import type { UploadServerDataResult } from './bouncer-client/analytics-upload';
 import { BouncerClient } from './bouncer-client/client';
 import { pinoReactionLog } from './bouncer-client/reactions';
@@ -29,6 +31,7 @@ import { BouncerCredentialsMissingError } from './bouncer-client/errors';
 import type { ZulipServerContext } from './context';
 import { buildZulipApp } from './http/app';
 import type { RouteDef } from './http/route';
+import { resumePendingRegistrations } from './push/e2ee-registration';
 import { markAsRead, sendMessage, type SendMessageInput } from './push/messages';
 import { registerServer, type RegisterServerOptions, type RegisterServerOutcome } from './register-server';
 import { SecretsFile } from './secrets-file';
@@ -40,6 +43,8 @@ import type { Message, Realm, User } from './types';
 import { World, type RealmSpec } from './world';
 
 export const COMPONENT = 'zulip';
+/** `<dataDir>/zulip/server.json`: `{url, caCertFile, externalHost}` of the running server (read by cli.ts). */
+export const SERVER_INFO_FILE = 'server.json';
 
 export interface ZulipServerOptions {
   /** The stack's data dir; files go to `<dataDir>/zulip/`. Default: a fresh temp dir. */
@@ -87,6 +92,8 @@ export interface ZulipServerHandle {
   users(realmId?: number): User[];
   /** `manage.py register_server` with its flags. */
   registerServer(opts?: RegisterServerOptions): Promise<RegisterServerOutcome>;
+  /** The hourly analytics job (null with `analyticsJob: false`). */
+  analyticsJob: AnalyticsJob | null;
   /** send_server_data_to_push_bouncer now. */
   uploadServerData(opts?: { considerUsageStatistics?: boolean }): Promise<UploadServerDataResult>;
   sendMessage(input: SendMessageInput): Promise<Message>;
@@ -132,11 +139,20 @@ export async function startZulipServer(options: ZulipServerOptions = {}): Promis
   const state = new ServerState(() => clock.now());
   const world = new World(seed, state, settings.externalHost, () => clock.now());
   const queue = new TaskQueue(log.logger);
+  const updateSettings = (change: Partial<ZulipServerSettings>): ZulipServerSettings => {
+    const wasPaused = settings.servicesUrl === null;
+    settings = { ...settings, ...change };
+    writeSettingsFile(settingsFile, settings);
+    // The service is back: device registrations made while paused go out now.
+    if (wasPaused && settings.servicesUrl !== null) resumePendingRegistrations(ctx);
+    return settings;
+  };
   const ctx: ZulipServerContext = {
     state,
     world,
     clock,
     settings: () => settings,
+    updateSettings,
     secrets,
     bouncer,
     queue,
@@ -153,12 +169,17 @@ export async function startZulipServer(options: ZulipServerOptions = {}): Promis
   const app = buildZulipApp(ctx, { https: { key: cert.keyPem, cert: cert.certPem }, extraRoutes: options.extraRoutes });
   await app.listen({ host, port: options.port ?? 0 });
   const port = (app.server.address() as AddressInfo).port;
+  const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  // Where the `npm run zulip` CLI finds this server (`--data-dir`): its URL and the CA to trust.
+  const caCertFile = path.join(dir, 'ca.pem');
+  fs.writeFileSync(caCertFile, ca.certPem);
+  fs.writeFileSync(path.join(dir, SERVER_INFO_FILE), JSON.stringify({ url, caCertFile, externalHost: settings.externalHost }, null, 2) + '\n');
 
   const job = options.analyticsJob === false ? null : startAnalyticsJob(ctx, { intervalMs: typeof options.analyticsJob === 'object' ? options.analyticsJob.intervalMs : ANALYTICS_INTERVAL_MS });
 
   let stopped = false;
   return {
-    url: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url,
     port,
     externalHost: settings.externalHost,
     caCertPem: ca.certPem,
@@ -172,14 +193,11 @@ export async function startZulipServer(options: ZulipServerOptions = {}): Promis
     state,
     world,
     settings: () => settings,
-    updateSettings(change) {
-      settings = { ...settings, ...change };
-      writeSettingsFile(settingsFile, settings);
-      return settings;
-    },
+    updateSettings,
     realms: () => [...state.realms.values()],
     users: (realmId) => [...state.users.values()].filter((u) => realmId === undefined || u.realmId === realmId),
     registerServer: (opts) => registerServer(ctx, opts),
+    analyticsJob: job,
     uploadServerData: (opts = {}) => sendServerDataToPushBouncer(ctx, { considerUsageStatistics: opts.considerUsageStatistics ?? false }),
     sendMessage: (input) => sendMessage(ctx, input),
     markAsRead: (userId, ids) => markAsRead(ctx, userId, ids),

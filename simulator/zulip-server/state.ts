@@ -79,6 +79,8 @@ export class ServerState {
   readonly events: ClientEvent[] = [];
   /** UserMessage flag `active_mobile_push_notification`: user id → message ids. */
   readonly activePushNotifications = new Map<number, Set<number>>();
+  /** UserMessage flag `read`: user id → message ids. */
+  readonly readMessages = new Map<number, Set<number>>();
   private readonly apiKeys = new Map<string, number>();
   private readonly keyOfUser = new Map<number, string>();
   private nextIds = { realm: 1, user: 1, channel: 1, message: 1, legacyDevice: 1, clientDevice: 1, pushDevice: 1, audit: 1, count: 1, event: 1 };
@@ -179,6 +181,54 @@ export class ServerState {
     const m: Message = { ...message, id: this.nextId('message') };
     this.messages.set(m.id, m);
     return m;
+  }
+
+  /** Whether `userId` received `message` (a UserMessage row exists): DM participants; channel messages go to every human of the realm (no subscriptions are modelled). */
+  receivedMessage(userId: number, message: Message): boolean {
+    const u = this.users.get(userId);
+    if (!u || u.realmId !== message.realmId) return false;
+    return message.recipient.type === 'direct' ? message.recipient.userIds.includes(userId) : true;
+  }
+
+  /** do_delete_messages: the message and its per-user flags go. */
+  deleteMessage(id: number): void {
+    this.messages.delete(id);
+    for (const set of this.readMessages.values()) set.delete(id);
+  }
+
+  // --- UserMessage flags --------------------------------------------------------------------
+
+  isRead(userId: number, messageId: number): boolean {
+    return this.readMessages.get(userId)?.has(messageId) ?? false;
+  }
+
+  /** The `read` flag on or off; returns the ids whose flag changed. */
+  setRead(userId: number, messageIds: readonly number[], read: boolean): number[] {
+    let set = this.readMessages.get(userId);
+    if (!set) this.readMessages.set(userId, (set = new Set()));
+    const changed = messageIds.filter((id) => set.has(id) !== read);
+    for (const id of changed) {
+      if (read) set.add(id);
+      else set.delete(id);
+    }
+    return changed;
+  }
+
+  hasActivePushNotification(userId: number, messageId: number): boolean {
+    return this.activePushNotifications.get(userId)?.has(messageId) ?? false;
+  }
+
+  setActivePushNotification(userId: number, messageId: number): void {
+    let set = this.activePushNotifications.get(userId);
+    if (!set) this.activePushNotifications.set(userId, (set = new Set()));
+    set.add(messageId);
+  }
+
+  clearActivePushNotifications(userId: number, messageIds: readonly number[]): void {
+    const set = this.activePushNotifications.get(userId);
+    if (!set) return;
+    for (const id of messageIds) set.delete(id);
+    if (set.size === 0) this.activePushNotifications.delete(userId);
   }
 
   // --- counts -------------------------------------------------------------------------------

@@ -117,6 +117,8 @@ async function dispatch(ctx: ZulipServerContext, route: RouteDef, req: FastifyRe
     // zerver.lib.request's process_request body handling).
     params: new RequestParams(formParams(req.headers['content-type'], rawBody), queryParams(req.url)),
     pathParams: (req.params ?? {}) as Record<string, string>,
+    body: rawBody,
+    ip: req.socket.remoteAddress ?? req.ip,
   };
   if (route.auth !== 'none') {
     const user = authenticateUser(ctx.state, req.headers.authorization);

@@ -14,6 +14,10 @@ export interface ZulipRequest {
   params: RequestParams;
   /** `:name` segments of the route's path. */
   pathParams: Record<string, string>;
+  /** The raw request body (the admin surface reads JSON from it). */
+  body?: Buffer;
+  /** The peer's address (the admin surface answers loopback callers only). */
+  ip?: string;
   /** The authenticated user (routes with auth 'user' / 'human'). */
   user?: User;
 }
