@@ -1,7 +1,9 @@
 /** A small, strict argument parser: unknown flags are errors, not silently ignored. */
 import { parseArgs } from 'node:util';
 
-export class UsageError extends Error {}
+import { UsageError } from '../../simulator/core/cli';
+
+export { UsageError };
 
 export interface UpArgs {
   json: boolean;

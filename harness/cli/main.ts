@@ -1,5 +1,5 @@
 /** The harness's command line: `up` (a live stack), `run` (the scenario suite). */
-import { UsageError } from './args';
+import { runCli, UsageError } from '../../simulator/core/cli';
 import { run } from './run';
 import { up } from './up';
 
@@ -26,14 +26,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    if (err instanceof UsageError) {
-      process.stderr.write(`${err.message}\n${USAGE}`);
-      process.exit(2);
-    }
-    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runCli(main, USAGE);

@@ -18,6 +18,7 @@ import https from 'node:https';
 import path from 'node:path';
 import readline from 'node:readline/promises';
 import { parseArgs } from 'node:util';
+import { runCli, UsageError } from '../core/cli';
 
 const USAGE = `usage:
   npm run zulip -- register_server [--agree-to-terms-of-service]
@@ -30,7 +31,6 @@ const TOS_NOT_ACCEPTED =
   'Aborting, since Terms of Service have not been accepted: run register_server interactively, ' +
   'or pass --agree-to-terms-of-service.';
 
-class UsageError extends Error {}
 
 interface Target {
   url: string;
@@ -183,14 +183,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    if (e instanceof UsageError) {
-      process.stderr.write(`${e.message}\n${USAGE}`);
-      process.exit(2);
-    }
-    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
-    process.exit(1);
-  },
-);
+runCli(main, USAGE);

@@ -231,6 +231,25 @@ export class ServerState {
     if (set.size === 0) this.activePushNotifications.delete(userId);
   }
 
+  // --- devices --------------------------------------------------------------------------------
+
+  /** register_client_device: a Device row with no push registration yet. */
+  addClientDevice(userId: number): ClientDevice {
+    const device: ClientDevice = {
+      id: this.nextId('clientDevice'),
+      userId,
+      pushKeyId: null,
+      pushKey: null,
+      pushTokenKind: null,
+      pushTokenId: null,
+      pendingPushTokenId: null,
+      pushTokenLastUpdatedTimestamp: null,
+      pushRegistrationErrorCode: null,
+    };
+    this.clientDevices.set(device.id, device);
+    return device;
+  }
+
   // --- counts -------------------------------------------------------------------------------
 
   /** RealmCount `property` for the day of `atMs` += by. */

@@ -191,20 +191,7 @@ export class DirectAccountApi implements ZulipAccountApi {
   }
 
   async registerClientDevice(): Promise<{ deviceId: number }> {
-    const state = this.zulip.state;
-    const id = state.nextId('clientDevice');
-    state.clientDevices.set(id, {
-      id,
-      userId: this.user.id,
-      pushKeyId: null,
-      pushKey: null,
-      pushTokenKind: null,
-      pushTokenId: null,
-      pendingPushTokenId: null,
-      pushTokenLastUpdatedTimestamp: null,
-      pushRegistrationErrorCode: null,
-    });
-    return { deviceId: id };
+    return { deviceId: this.zulip.state.addClientDevice(this.user.id).id };
   }
 
   async removeClientDevice(deviceId: number): Promise<void> {

@@ -143,18 +143,7 @@ const clientDeviceRoutes: RouteDef[] = [
     methods: {
       POST(req, ctx) {
         requireProfile(ctx, 12);
-        const device: ClientDevice = {
-          id: ctx.state.nextId('clientDevice'),
-          userId: req.user.id,
-          pushKeyId: null,
-          pushKey: null,
-          pushTokenKind: null,
-          pushTokenId: null,
-          pendingPushTokenId: null,
-          pushTokenLastUpdatedTimestamp: null,
-          pushRegistrationErrorCode: null,
-        };
-        ctx.state.clientDevices.set(device.id, device);
+        const device = ctx.state.addClientDevice(req.user.id);
         ctx.state.sendEvent(req.user.id, { type: 'device', op: 'add', device_id: device.id });
         return { device_id: device.id };
       },
