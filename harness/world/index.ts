@@ -20,6 +20,8 @@ import type { MessageTarget } from '../../simulator/zulip-server/push/messages';
 import type { RegisterServerOptions, RegisterServerOutcome } from '../../simulator/zulip-server/register-server';
 import { SERVER_VERSIONS } from '../../simulator/zulip-server/settings';
 import { ROLE, type Message, type Realm, type User } from '../../simulator/zulip-server/types';
+import type { FaultRuleData } from '../../simulator/core/provider-mock/faults';
+import { privacyVerdict, type PrivacyVerdict } from '../privacy';
 import { startEmbeddedStack, type Stack, type StackOptions } from '../stack/embedded';
 
 export const IOS_APP_ID = 'org.zulip.Zulip';
@@ -44,11 +46,30 @@ export interface World {
   read(user: User, messages: Message[]): Promise<void>;
   /** Advances the virtual clock. */
   advance(ms: number): void;
-  stop(): Promise<void>;
+  /** A provider fault rule (see core/provider-mock/faults.ts), e.g. `{ action: { kind: 'error', reason: 'Unregistered' } }`. */
+  fault(provider: 'apns' | 'fcm', rule: FaultRuleData): void;
+  /** The privacy verdict of everything so far (also run by stop(), which fails on any finding). */
+  verdict(): Promise<PrivacyVerdict>;
+  /** Runs the privacy verdict, stops every component, and throws if anything leaked. */
+  stop(opts?: { skipVerdict?: string }): Promise<void>;
 }
 
-export async function startWorld(options: StackOptions & { profile?: 11 | 12 } = {}): Promise<World> {
-  const stack = await startEmbeddedStack({ clock: 'virtual', ...options });
+/** Names the verdict after the Jest test file (and `label`), for the privacy audit. */
+function worldLabel(label?: string): string {
+  const state = (globalThis as { expect?: { getState?: () => { testPath?: string } } }).expect?.getState?.();
+  const file = state?.testPath ? state.testPath.replace(/^.*?\/scenarios\//, 'scenarios/') : 'world';
+  return label ? `${file} (${label})` : file;
+}
+
+/** The run's seed: `npm start -- --seed N` (ZPG_SEED) replays a run; default 1. */
+export const runSeed = (): number => {
+  const n = Number(process.env.ZPG_SEED ?? 1);
+  return Number.isSafeInteger(n) ? n : 1;
+};
+
+export async function startWorld(options: StackOptions & { profile?: 11 | 12; label?: string } = {}): Promise<World> {
+  const label = worldLabel(options.label);
+  const stack = await startEmbeddedStack({ clock: 'virtual', ...options, seed: options.seed ?? runSeed() });
   const zulip = stack.zulip;
   const profile = options.profile ?? 12;
   const featureLevel = SERVER_VERSIONS[profile].featureLevel;
@@ -110,9 +131,25 @@ export async function startWorld(options: StackOptions & { profile?: 11 | 12 } =
       if (stack.clock.kind !== 'virtual') throw new Error('advance() needs the virtual clock');
       (stack.clock as VirtualClock).advance(ms);
     },
-    async stop() {
-      await stack.stop();
-      await dispatcher.close();
+    fault(provider, rule) {
+      stack[provider].rules.add(rule);
+    },
+    verdict: () => privacyVerdict(stack, { label }),
+    async stop(opts = {}) {
+      // Automatic, not opt-in: every world ends with the privacy verdict over every sink.
+      let verdict: PrivacyVerdict | null = null;
+      try {
+        await zulip.idle();
+        if (opts.skipVerdict === undefined) verdict = await privacyVerdict(stack, { label });
+        else process.stderr.write(`privacy verdict skipped for ${label}: ${opts.skipVerdict}\n`);
+      } finally {
+        await stack.stop();
+        await dispatcher.close();
+      }
+      if (verdict && verdict.findings.length > 0) {
+        const lines = verdict.findings.map((f) => `  ${f.kind} in ${f.sink} at ${f.location}${f.field ? ` (${f.field})` : ''}: ${f.shown}`);
+        throw new Error(`privacy verdict for ${label}: ${verdict.findings.length} leak(s)\n${lines.join('\n')}`);
+      }
     },
   };
   return world;
