@@ -1,3 +1,4 @@
+/** @jest-config-loader-options {"transpileOnly": true, "compilerOptions": {"module": "CommonJS", "moduleResolution": "node10"}} */
 import type { Config } from 'jest';
 
 // TypeScript and the ESM-only packages (jose, faker, fast-check, @noble, cookie) are compiled to

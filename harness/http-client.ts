@@ -25,6 +25,8 @@ export interface CallOptions {
   auth?: Credentials | string;
   headers?: Record<string, string>;
   query?: Record<string, string>;
+  /** The fetch to use (e.g. one trusting a private CA); default the global fetch. */
+  fetch?: typeof fetch;
 }
 
 export interface CallResult {
@@ -57,7 +59,7 @@ export async function call(
   if (opts.contentType) headers['content-type'] = opts.contentType;
   if (opts.auth) headers.authorization = typeof opts.auth === 'string' ? opts.auth : basicAuth(opts.auth.uuid, opts.auth.key);
   const qs = opts.query ? `?${new URLSearchParams(opts.query).toString()}` : '';
-  const res = await fetch(`${bouncer.url}${path}${qs}`, { method, headers, body });
+  const res = await (opts.fetch ?? fetch)(`${bouncer.url}${path}${qs}`, { method, headers, body });
   const text = await res.text();
   let parsed: Record<string, unknown> = {};
   try {

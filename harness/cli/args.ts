@@ -47,3 +47,36 @@ export function parseUpArgs(argv: string[]): UpArgs {
     quiet: v.quiet ?? false,
   };
 }
+
+export interface RunArgs {
+  /** A scenario file's path or name, or a part of it (case-insensitive): only those files run. */
+  scenario?: string;
+  /** ZPG_SEED for every world of the run (harness/world runSeed()). */
+  seed: number;
+}
+
+/** `run [--scenario <name|path substring>] [--seed <n>]`; the seed defaults to ZPG_SEED, then 1. */
+export function parseRunArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): RunArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        scenario: { type: 'string' },
+        seed: { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const v = parsed.values;
+  if (v.scenario !== undefined && v.scenario.trim() === '') throw new UsageError('--scenario needs a name or a part of a path');
+  const seedText = v.seed ?? env.ZPG_SEED ?? '1';
+  const seed = /^-?\d+$/.test(seedText.trim()) ? Number(seedText) : NaN;
+  if (!Number.isSafeInteger(seed)) {
+    throw new UsageError(v.seed !== undefined ? `--seed must be an integer, not ${v.seed}` : `ZPG_SEED must be an integer, not ${env.ZPG_SEED}`);
+  }
+  return { ...(v.scenario !== undefined ? { scenario: v.scenario.trim() } : {}), seed };
+}

@@ -1,10 +1,12 @@
-/** The harness's command line: `up` (a live stack), `run` (the scenario suite). */
+/** The harness's command line: `up` (a live stack), `run` (the scenario suite and its reports). */
 import { runCli, UsageError } from '../../simulator/core/cli';
 import { run } from './run';
 import { up } from './up';
 
 const USAGE = `usage:
-  npm start                      run the scenario suite on the embedded stack; writes reports/
+  npm start -- [--scenario <name|part of a path>] [--seed N]
+                                 run the scenario suite (or the matching files) on the embedded stack;
+                                 writes reports/<run-id>/ and reports/latest; exits 1 on a failure or a leak
   npm run up -- [--json] [--profile 11|12] [--seed N] [--data-dir DIR] [--clock real|virtual] [--quiet]
 `;
 

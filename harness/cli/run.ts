@@ -1,67 +1,105 @@
 /**
- * `npm start`: runs the scenario suite (Jest over scenarios/) and writes
- * `reports/<run-id>/` (junit.xml, results.json) with `reports/latest` pointing at it.
- * Exits non-zero when any scenario fails.
+ * `npm start -- [--scenario <name|path substring>] [--seed <n>]`: runs the scenario suite (Jest
+ * over scenarios/, live progress from progress-reporter.cjs), then writes `reports/<run-id>/`
+ * (junit.xml, results.json, privacy-audit.json, report.html) with `reports/latest` pointing at it,
+ * prints the summary table, the replay command of every failed file and the reports' path.
+ * Exits 1 when any scenario fails or any privacy finding exists (2 for a usage error).
+ *
+ * Environment: ZPG_REPORTS_DIR (default <cwd>/reports); ZPG_SCENARIOS_DIR (default scenarios —
+ * the harness's own tests point it at fixtures/run-suite); ZPG_SEED (when --seed is not given).
+ * The Jest run gets ZPG_SEED and ZPG_PRIVACY_DIR=<run dir>/privacy, where every world's privacy
+ * verdict lands (harness/privacy).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
-interface JestJson {
-  success: boolean;
-  numPassedTests: number;
-  numFailedTests: number;
-  numPendingTests: number;
-  testResults: { name: string; status: string; assertionResults: { fullName: string; status: string; duration?: number | null; failureMessages: string[] }[] }[];
+import { buildAudit, readVerdictFiles } from '../report/audit';
+import { DEFAULT_SCENARIOS_DIR, summarizeRun } from '../report/results';
+import { summaryText } from '../report/text';
+import type { ReporterResults } from '../report/types';
+import { makeRunDir, updateLatest, writeRunReports } from '../report/write';
+import { parseRunArgs, UsageError } from './args';
+import { listScenarioFiles, runJestConfig, selectScenarios } from './run-plan';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const PROGRESS_REPORTER = path.join(HERE, 'progress-reporter.cjs');
+
+const shown = (p: string) => {
+  const rel = path.relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
+};
+
+function runJest(args: string[], env: NodeJS.ProcessEnv): Promise<number | null> {
+  const jestBin = createRequire(import.meta.url).resolve('jest/bin/jest');
+  const child = spawn(process.execPath, [jestBin, ...args], { stdio: 'inherit', env });
+  // Ctrl-C reaches Jest too (same process group): let it wind down, then report what ran.
+  const ignore = () => {};
+  process.on('SIGINT', ignore);
+  process.on('SIGTERM', ignore);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      process.off('SIGINT', ignore);
+      process.off('SIGTERM', ignore);
+      resolve(signal ? null : code);
+    });
+  });
 }
 
-export function run(argv: string[]): number {
+export async function run(argv: string[]): Promise<number> {
+  const args = parseRunArgs(argv);
   const root = process.cwd();
-  const runId = new Date().toISOString().replace(/[:.]/g, '-');
-  const reportDir = path.join(root, 'reports', runId);
-  fs.mkdirSync(reportDir, { recursive: true });
-  const jestBin = createRequire(import.meta.url).resolve('jest/bin/jest');
-  const rawResults = path.join(reportDir, 'jest-results.json');
+  const scenariosDir = process.env.ZPG_SCENARIOS_DIR || DEFAULT_SCENARIOS_DIR;
+  const reportsRoot = path.resolve(root, process.env.ZPG_REPORTS_DIR || 'reports');
+  const allFiles = listScenarioFiles(root, scenariosDir);
+  if (allFiles.length === 0) throw new UsageError(`no *.test.ts under ${scenariosDir}`);
+  const files = selectScenarios(allFiles, args.scenario, root);
 
-  const result = spawnSync(
-    process.execPath,
-    [jestBin, '--roots', '<rootDir>/scenarios', '--json', '--outputFile', rawResults, ...argv],
-    {
-      stdio: 'inherit',
-      env: { ...process.env, JEST_JUNIT_OUTPUT_DIR: reportDir, JEST_JUNIT_OUTPUT_NAME: 'junit.xml' },
-    },
-  );
-
-  if (!fs.existsSync(rawResults)) {
-    process.stderr.write(`the scenario runner wrote no results (exit ${result.status})\n`);
-    return 1;
-  }
-  const jest = JSON.parse(fs.readFileSync(rawResults, 'utf8')) as JestJson;
-  const scenarios = jest.testResults.flatMap((file) =>
-    file.assertionResults.map((a) => ({
-      file: path.relative(root, file.name),
-      name: a.fullName,
-      status: a.status,
-      durationMs: a.duration ?? null,
-      failure: a.failureMessages.join('\n') || undefined,
-    })),
-  );
-  const summary = {
-    runId,
-    passed: jest.numPassedTests,
-    failed: jest.numFailedTests,
-    skipped: jest.numPendingTests,
-    scenarios,
-  };
-  fs.writeFileSync(path.join(reportDir, 'results.json'), JSON.stringify(summary, null, 2));
-  const latest = path.join(root, 'reports', 'latest');
-  fs.rmSync(latest, { force: true });
-  fs.symlinkSync(runId, latest);
-
+  const { runId, dir: reportDir } = makeRunDir(reportsRoot);
+  const privacyDir = path.join(reportDir, 'privacy');
+  fs.mkdirSync(privacyDir);
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'zpg-run-'));
+  const resultsFile = path.join(scratch, 'reporter-results.json');
   process.stdout.write(
-    `\n${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped\n` +
-      `reports: ${path.relative(root, reportDir)}/ (junit.xml, results.json); reports/latest points there\n`,
+    `run ${runId}: ${files.length} of ${allFiles.length} scenario file${allFiles.length === 1 ? '' : 's'}, seed ${args.seed}; reports in ${shown(reportDir)}/\n`,
   );
-  return jest.success && summary.failed === 0 ? 0 : 1;
+
+  try {
+    const config = runJestConfig({ root, scenariosDir, reportDir, resultsFile, reporter: PROGRESS_REPORTER });
+    const exitCode = await runJest(['--config', JSON.stringify(config), '--runTestsByPath', ...files.map((f) => path.resolve(root, f))], {
+      ...process.env,
+      ZPG_SEED: String(args.seed),
+      ZPG_PRIVACY_DIR: privacyDir,
+      JEST_JUNIT_OUTPUT_DIR: reportDir,
+      JEST_JUNIT_OUTPUT_NAME: 'junit.xml',
+    });
+    if (!fs.existsSync(resultsFile)) {
+      process.stderr.write(`the scenario runner ended (${exitCode === null ? 'killed' : `exit ${exitCode}`}) without results; nothing reported in ${shown(reportDir)}\n`);
+      return 1;
+    }
+    const results = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as ReporterResults;
+    const audit = buildAudit(readVerdictFiles(privacyDir, reportDir), {
+      runId,
+      seed: args.seed,
+      scenarioFiles: files,
+      root,
+      verdictDir: path.relative(reportDir, privacyDir),
+    });
+    const summary = summarizeRun(results, audit, { runId, root, seed: args.seed, filter: args.scenario ?? null, scenariosDir, jestExitCode: exitCode });
+    writeRunReports(reportDir, summary, audit);
+    let latest: string | null = null;
+    try {
+      latest = shown(updateLatest(reportsRoot, runId));
+    } catch (e) {
+      process.stderr.write(`${(e as Error).message}\n`);
+    }
+    process.stdout.write(summaryText(summary, audit, { reportDir: shown(reportDir), latest }));
+    return summary.exitCode;
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
 }

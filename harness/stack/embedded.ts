@@ -29,6 +29,11 @@ export interface StackOptions {
   logToStderr?: boolean;
   /** The bouncer's api_by_remote_server rules; default Zulip's 1000 per 60 s. */
   rateLimit?: { windowSeconds: number; maxRequests: number }[] | false;
+  /**
+   * Other hosts of the simulated Internet that the bouncer's registration-transfer verification
+   * can reach (hostname → where it listens), besides the fake server at its EXTERNAL_HOST.
+   */
+  transferHosts?: Record<string, { host: string; port: number }>;
   /** The fake Zulip server: its organisations and settings (ZULIP_SERVICES_URL defaults to the bouncer). */
   zulip?: { realms?: RealmSpec[]; settings?: Partial<ZulipServerSettings>; analyticsJob?: boolean };
 }
@@ -98,7 +103,7 @@ export async function startEmbeddedStack(options: StackOptions = {}): Promise<St
     logToStderr: options.logToStderr,
     rateLimit: options.rateLimit,
     // `https://<EXTERNAL_HOST>/api/v1/zulip-services/verify/…` reaches the fake server, trusted via the stack's CA.
-    transferHosts: { hosts: { [zulip.externalHost]: { host: '127.0.0.1', port: zulip.port } }, caCertsPem: [ca.certPem] },
+    transferHosts: { hosts: { ...options.transferHosts, [zulip.externalHost]: { host: '127.0.0.1', port: zulip.port } }, caCertsPem: [ca.certPem] },
     apns: {
       url: apns.url,
       caPem: apns.caCertPem,

@@ -1,26 +1,21 @@
 /**
- * A first, exact-token look into the stack's sinks: which of them hold a given string (raw or
- * JSON-escaped). Database sinks are read with their -wal/-shm companions. The full privacy
- * audit (encodings, policies per sink, verdicts) builds on this.
+ * Exact-token looks into the stack's sinks, for scenarios: which sinks hold a given string, in
+ * any encoding the privacy scanner knows (raw, JSON-escaped — also \uXXXX and twice —,
+ * URL-encoded, base64 and base64url at every alignment, hex). Database sinks are read with their
+ * -wal/-shm companions, in-memory sinks (journals, the bouncer's table dump) through read().
+ * The full audit (every needle, policies per sink, verdicts) is harness/privacy.
  */
-import fs from 'node:fs';
 import type { Sink } from '../../simulator/core/sinks';
+import { readSinkSync, sinksHolding } from '../privacy/scan';
 
+/** A sink's whole content as one string (latin1 for binary pieces), for eyeballing. */
 export function sinkText(sink: Sink): string {
-  if (sink.read) return sink.read();
-  if (!sink.path) return '';
-  const files = sink.kind === 'database' ? [sink.path, `${sink.path}-wal`, `${sink.path}-shm`] : [sink.path];
-  return files
-    .filter((f) => fs.existsSync(f))
-    .map((f) => fs.readFileSync(f).toString('latin1'))
+  return readSinkSync(sink)
+    .map((s) => (s.format === 'binary' ? s.bytes.toString('latin1') : s.bytes.toString('utf8')))
     .join('\n');
 }
 
-/** The names of the sinks holding `needle` (as-is or JSON-escaped). */
+/** The names of the sinks holding `needle`, in any encoding. */
 export function sinksContaining(sinks: Sink[], needle: string): string[] {
-  const forms = [...new Set([needle, JSON.stringify(needle).slice(1, -1)])];
-  return sinks.filter((s) => {
-    const text = sinkText(s);
-    return forms.some((f) => text.includes(f) || text.includes(Buffer.from(f, 'utf8').toString('latin1')));
-  }).map((s) => s.name);
+  return sinksHolding(sinks, needle);
 }

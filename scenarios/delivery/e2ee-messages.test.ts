@@ -13,9 +13,9 @@ let hamlet: User, othello: User, iago: User;
 let hamletIos: Phone, hamletAndroid: Phone, iagoIos: Phone;
 
 beforeAll(async () => {
-  world = await startWorld({ profile: 12, seed: 12 });
+  world = await startWorld({ profile: 12 });
   await world.registerServer();
-  [hamlet, othello, iago] = [world.user('member', 0), world.user('member', 1), world.user('administrator')];
+  ({ hamlet, othello, iago } = world.people);
   hamletIos = await world.phone(hamlet, 'ios');
   hamletAndroid = await world.phone(hamlet, 'android');
   iagoIos = await world.phone(iago, 'ios');

@@ -9,19 +9,18 @@ import type { User } from '../../simulator/zulip-server/types';
 import { seen, startWorld, type World } from '../../harness/world';
 
 let world: World;
-let hamlet: User, othello: User, iago: User, desdemona: User;
-let hamletIos: Phone, hamletAndroid: Phone, othelloIos: Phone, iagoAndroid: Phone, desdemonaIos: Phone;
+let hamlet: User, othello: User, iago: User, shiva: User;
+let hamletIos: Phone, hamletAndroid: Phone, othelloIos: Phone, iagoAndroid: Phone, shivaIos: Phone;
 
 beforeAll(async () => {
-  world = await startWorld({ profile: 11, seed: 11 });
+  world = await startWorld({ profile: 11 });
   await world.registerServer();
-  [hamlet, othello, desdemona] = [world.user('member', 0), world.user('member', 1), world.user('moderator')];
-  iago = world.user('administrator');
+  ({ hamlet, othello, iago, shiva } = world.people);
   hamletIos = await world.phone(hamlet, 'ios');
   hamletAndroid = await world.phone(hamlet, 'android');
   othelloIos = await world.phone(othello, 'ios');
   iagoAndroid = await world.phone(iago, 'android');
-  desdemonaIos = await world.phone(desdemona, 'ios');
+  shivaIos = await world.phone(shiva, 'ios');
 });
 afterAll(() => world.stop());
 
@@ -34,7 +33,7 @@ it('should show a direct message on both of the recipient’s phones, titled wit
 
   expect(seen(await hamletIos.nextNotification())).toEqual({ kind: 'message', shown: true, title: othello.fullName, subtitle: '', body: m.content });
   expect(seen(await hamletAndroid.nextNotification())).toEqual({ kind: 'message', shown: true, title: othello.fullName, body: m.content });
-  await nothingFor(othelloIos, iagoAndroid, desdemonaIos);
+  await nothingFor(othelloIos, iagoAndroid, shivaIos);
 });
 
 it('should show a group DM to every other participant, and not to the sender', async () => {
@@ -45,7 +44,7 @@ it('should show a group DM to every other participant, and not to the sender', a
   expect(seen(await hamletIos.nextNotification())).toEqual({ kind: 'message', shown: true, title: names, subtitle: `${othello.fullName}:`, body: m.content });
   expect(seen(await hamletAndroid.nextNotification())).toMatchObject({ title: `${othello.fullName} to you and 1 other`, body: m.content });
   expect(seen(await iagoAndroid.nextNotification())).toMatchObject({ title: `${othello.fullName} to you and 1 other`, body: m.content });
-  await nothingFor(othelloIos, desdemonaIos);
+  await nothingFor(othelloIos, shivaIos);
 });
 
 it('should notify only the mentioned user of a channel message', async () => {
@@ -61,7 +60,7 @@ it('should notify only the mentioned user of a channel message', async () => {
     body,
   });
   expect(seen(await hamletAndroid.nextNotification())).toMatchObject({ title: '#general > castle walls', body });
-  await nothingFor(othelloIos, iagoAndroid, desdemonaIos);
+  await nothingFor(othelloIos, iagoAndroid, shivaIos);
   expect(m.id).toBeGreaterThan(0);
 });
 
@@ -69,7 +68,7 @@ it('should notify every other human of a channel-wide @all', async () => {
   const text = world.stack.zulip.world.messageText();
   await world.send(iago, { channel: 'general', topic: 'news' }, { content: `@**all** ${text}` });
 
-  for (const phone of [hamletIos, hamletAndroid, othelloIos, desdemonaIos]) {
+  for (const phone of [hamletIos, hamletAndroid, othelloIos, shivaIos]) {
     expect(seen(await phone.nextNotification())).toMatchObject({ title: '#general > news', body: `@all ${text}` });
   }
   expect((await hamletIos.pollNotification({ timeoutMs: 50 })) ?? undefined).toBeUndefined();

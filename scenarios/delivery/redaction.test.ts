@@ -11,13 +11,13 @@ const lastWord = (s: string) => s.split(' ').pop()!;
 describe('11.x', () => {
   let world: World;
   beforeAll(async () => {
-    world = await startWorld({ profile: 11, seed: 21, zulip: { realms: [{ requireE2eePushNotifications: true }] } });
+    world = await startWorld({ profile: 11, zulip: { realms: [{ requireE2eePushNotifications: true }] } });
     await world.registerServer();
   });
   afterAll(() => world.stop());
 
   it('should replace the content of legacy pushes with "New message" and keep the title', async () => {
-    const [hamlet, othello] = [world.user('member', 0), world.user('member', 1)];
+    const { hamlet, othello } = world.people;
     const ios = await world.phone(hamlet, 'ios');
     const android = await world.phone(hamlet, 'android');
 
@@ -32,13 +32,13 @@ describe('11.x', () => {
 describe('12.x', () => {
   let world: World;
   beforeAll(async () => {
-    world = await startWorld({ profile: 12, seed: 22, zulip: { realms: [{ requireE2eePushNotifications: true }] } });
+    world = await startWorld({ profile: 12, zulip: { realms: [{ requireE2eePushNotifications: true }] } });
     await world.registerServer();
   });
   afterAll(() => world.stop());
 
   it('should send no legacy push at all, while the E2EE phone reads the exact text', async () => {
-    const [hamlet, othello] = [world.user('member', 0), world.user('member', 1)];
+    const { hamlet, othello } = world.people;
     const legacyIos = await world.phone(hamlet, 'ios', { protocol: 'legacy' });
     const e2eeAndroid = await world.phone(hamlet, 'android');
     const apnsBefore = world.stack.apns.journal.stats.lastSeq;

@@ -7,13 +7,13 @@ import { startWorld, type World } from '../../harness/world';
 describe.each([11, 12] as const)('profile %i', (profile) => {
   let world: World;
   beforeAll(async () => {
-    world = await startWorld({ profile, seed: 30 + profile });
+    world = await startWorld({ profile });
     await world.registerServer();
   });
   afterAll(() => world.stop());
 
   it('should clear the lock screen when the recipient reads the messages', async () => {
-    const [hamlet, othello] = [world.user('member', 0), world.user('member', 1)];
+    const { hamlet, othello } = world.people;
     const ios = await world.phone(hamlet, 'ios');
     const android = await world.phone(hamlet, 'android');
 

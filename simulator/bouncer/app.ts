@@ -40,6 +40,7 @@ export function buildApp(ctx: BouncerContext, extraRoutes: RouteDef[] = []): Fas
   });
 
   app.addHook('onSend', async (req, reply, payload) => {
+    recordResponse(ctx, req, reply.statusCode, payload);
     const state = req.zulip;
     if (!state || !req.url.startsWith('/api/')) return payload;
     const status = reply.statusCode;
@@ -133,6 +134,20 @@ async function dispatch(ctx: BouncerContext, route: RouteDef, req: FastifyReques
     if (isJsonableError(e) && e.logExtra) state.logExtra = e.logExtra;
     throw e;
   }
+}
+
+/** Hands the response body to the `bouncer.responses` sink: every path, success and error. */
+function recordResponse(ctx: BouncerContext, req: FastifyRequest, status: number, payload: unknown): void {
+  if (!ctx.recordResponse) return;
+  const body =
+    typeof payload === 'string'
+      ? payload
+      : Buffer.isBuffer(payload)
+        ? payload.toString('utf8')
+        : payload === null || payload === undefined
+          ? ''
+          : null;
+  ctx.recordResponse({ status, path: req.url.split('?')[0]!, body });
 }
 
 function pickHandler(route: RouteDef, method: string): Handler | undefined {

@@ -49,6 +49,15 @@ export interface BouncerLoggers {
   e2eePush: Logger;
 }
 
+/** One HTTP response the bouncer sent, as its `bouncer.responses` sink keeps it (a JSON line). */
+export interface ResponseRecord {
+  status: number;
+  /** The request path, never its query string. */
+  path: string;
+  /** The body as sent (UTF-8 text); null when the body was a stream (not captured). */
+  body: string | null;
+}
+
 export interface BouncerContext {
   clock: Clock;
   db: Db;
@@ -76,4 +85,9 @@ export interface BouncerContext {
   transferHosts: TransferHostClient;
   /** Current time in Unix seconds, from the clock. */
   now(): number;
+  /**
+   * Keeps every response body sent, success or error (the `http-responses` sink the privacy
+   * scanner reads); absent = responses are not kept.
+   */
+  recordResponse?: (r: ResponseRecord) => void;
 }

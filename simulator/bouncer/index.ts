@@ -10,11 +10,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { RealClock, nowSeconds, type Clock } from '../core/clock';
 import { acquireDataDir } from '../core/data-dir';
-import { createComponentLog, type LogLine } from '../core/logging';
+import { createComponentLog, type LogLine, type Logger } from '../core/logging';
 import type { Sink } from '../core/sinks';
 import { registerAdminRoutes } from './admin';
 import { buildApp } from './app';
-import type { BouncerConfig, BouncerContext } from './context';
+import type { BouncerConfig, BouncerContext, ResponseRecord } from './context';
 import {
   DEFAULT_REMOTE_SERVER_RULES,
   SlidingLogRateLimiter,
@@ -34,8 +34,11 @@ import { LegacyDeviceStore } from './store/legacy-devices';
 import type { TransferHostClient } from './transfer/host-client';
 import { createHttpsHostClient, type HttpsHostClientOptions } from './transfer/https-host-client';
 import { defaultDnsTable, type DnsResolver } from './validation/dns';
+import { registerWebRoutes } from './web';
 
 export const COMPONENT = 'bouncer';
+/** `<dataDir>/bouncer/responses.jsonl`: every response body sent, one JSON line each (a privacy sink). */
+export const RESPONSES_FILE = 'responses.jsonl';
 
 export interface BouncerOptions {
   /** The stack's data dir; the bouncer keeps its files in `<dataDir>/bouncer/`. Default: a fresh temp dir. */
@@ -78,6 +81,13 @@ export interface BouncerHandle extends AsyncDisposable {
   readonly e2eePublicKey: string;
   /** The bouncer's log so far, parsed. */
   logLines(): LogLine[];
+  /** The bouncer's root logger (its lines go to the `bouncer.log` sink, through the secret redactor). */
+  logger: Logger;
+  /**
+   * The provider bearer tokens this bouncer obtained so far (APNs provider JWTs it signed, FCM
+   * OAuth access tokens it was granted): secrets the privacy scanner searches every sink for.
+   */
+  bearerTokens(): string[];
   /** Read-only SQL for tests and the privacy scanner's table dump. */
   query<T = Record<string, unknown>>(sql: string, ...params: unknown[]): T[];
   stop(): Promise<void>;
@@ -122,12 +132,25 @@ export async function startBouncer(options: BouncerOptions = {}): Promise<Bounce
   // Provider credentials and the tokens made from them never reach a log.
   log.redactor.add(options.apns?.keyPem);
   log.redactor.add(options.fcm?.serviceAccount.private_key);
-  if (providers.apns) providers.apns.onNewToken = (jwt) => log.redactor.add(jwt);
-  if (providers.fcm) providers.fcm.onNewToken = (token) => log.redactor.add(token);
+  const bearerTokens = new Set<string>();
+  if (providers.apns)
+    providers.apns.onNewToken = (jwt) => {
+      log.redactor.add(jwt);
+      bearerTokens.add(jwt);
+    };
+  if (providers.fcm)
+    providers.fcm.onNewToken = (token) => {
+      log.redactor.add(token);
+      bearerTokens.add(token);
+    };
   const realms = new RealmStore(db);
   const counts = new AnalyticsStore(db);
   const plans = new PlanStore(db);
   for (const s of servers.all()) log.redactor.add(s.apiKey);
+
+  // Synchronous appends: a response is in the file before the client has read it.
+  const responsesFile = path.join(ownDir, RESPONSES_FILE);
+  let responsesFd: number | null = fs.openSync(responsesFile, 'a', 0o600);
 
   const transferHosts =
     options.transferHosts && 'get' in options.transferHosts
@@ -160,10 +183,18 @@ export async function startBouncer(options: BouncerOptions = {}): Promise<Bounce
     dns: options.dns ?? defaultDnsTable(),
     transferHosts,
     now: () => nowSeconds(clock),
+    recordResponse: (r: ResponseRecord) => {
+      try {
+        if (responsesFd !== null) fs.writeSync(responsesFd, JSON.stringify(r) + '\n');
+      } catch {
+        // A response must never fail because its copy could not be kept.
+      }
+    },
   };
 
   const app = buildApp(ctx);
   registerAdminRoutes(app, ctx);
+  registerWebRoutes(app, ctx); // the plan-management pages (/serverlogin/)
   await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('bouncer did not bind a TCP port');
@@ -180,12 +211,33 @@ export async function startBouncer(options: BouncerOptions = {}): Promise<Bounce
       description: "the bouncer's SQLite database (raw bytes; -wal and -shm files beside it)",
     });
   }
+  // After stop() the database is closed: the dump taken at shutdown stands in for it.
+  let finalDump: string | null = null;
+  sinks.push(
+    {
+      name: 'bouncer.db.tables',
+      component: COMPONENT,
+      kind: 'database',
+      read: () => finalDump ?? dumpTables(db),
+      description: 'a readable dump of every table of the bouncer database: one JSON line {table, row, values} per row (BLOBs as {"$base64": …})',
+    },
+    {
+      name: 'bouncer.responses',
+      component: COMPONENT,
+      kind: 'http-responses',
+      path: responsesFile,
+      description: 'every HTTP response body the bouncer sent, success and error: JSON lines {status, path, body} (paths without query strings)',
+    },
+  );
 
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
     await app.close();
+    if (responsesFd !== null) fs.closeSync(responsesFd);
+    responsesFd = null;
+    finalDump = dumpTables(db);
     if (databaseFile) db.pragma('wal_checkpoint(TRUNCATE)');
     providers.apns?.close();
     providers.fcm?.close();
@@ -209,10 +261,36 @@ export async function startBouncer(options: BouncerOptions = {}): Promise<Bounce
       return keyRing.currentPublicKey();
     },
     logLines: log.lines,
+    logger: log.logger,
+    bearerTokens: () => [...bearerTokens],
     query: <T>(sql: string, ...params: unknown[]) => db.prepare(sql).all(...params) as T[],
     stop,
     [Symbol.asyncDispose]: stop,
   };
+}
+
+/** Every row of every table, one JSON line each: `{"table", "row" (rowid), "values"}`; BLOBs as `{"$base64": …}`. */
+export function dumpTables(db: Db): string {
+  const tables = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .pluck()
+    .all() as string[];
+  const lines: string[] = [];
+  for (const table of tables) {
+    const quoted = `"${table.replace(/"/g, '""')}"`;
+    let rows: Record<string, unknown>[];
+    try {
+      rows = db.prepare(`SELECT rowid AS "__rowid__", * FROM ${quoted}`).all() as Record<string, unknown>[];
+    } catch {
+      rows = db.prepare(`SELECT * FROM ${quoted}`).all() as Record<string, unknown>[]; // WITHOUT ROWID
+    }
+    rows.forEach((r, i) => {
+      const { __rowid__: rowid, ...values } = r;
+      for (const [k, v] of Object.entries(values)) if (Buffer.isBuffer(v)) values[k] = { $base64: v.toString('base64') };
+      lines.push(JSON.stringify({ table, row: rowid ?? i + 1, values }));
+    });
+  }
+  return lines.join('\n');
 }
 
 /** Django's SECRET_KEY analogue, kept with the data so a restarted bouncer verifies its own secrets. */

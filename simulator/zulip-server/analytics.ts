@@ -13,7 +13,8 @@
  *    is NONE, ZULIP_SERVICES_URL is unset (paused), or the server has no credentials.
  *  - Callers: `register_server` (consider_usage_statistics=False, raise_on_error=True), the
  *    push worker's start-up (`initializePushNotifications`, consider_usage_statistics=False) and
- *    the hourly analytics cron (`startAnalyticsJob`, consider_usage_statistics=True: usage counts
+ *    the hourly analytics cron (`startAnalyticsJob`: `updateAnalyticsCounts` first computes the
+ *    finished hours' `messages_sent:is_bot:hour`, then consider_usage_statistics=True: usage counts
  *    go only at level ALL, i.e. with ZULIP_SERVICE_SUBMIT_USAGE_STATISTICS on; without it the
  *    level is BILLING and only realm metadata and billing audit rows go).
  */
@@ -24,6 +25,9 @@ import { analyticsUploadLevel, serverVersion, usesNotificationBouncer } from './
 import type { Realm } from './types';
 
 export const ANALYTICS_INTERVAL_MS = 60 * 60 * 1000;
+
+/** The usage statistic the cron computes before uploading: messages sent per realm and hour, by humans and by bots. */
+export const MESSAGES_SENT_IS_BOT_HOUR = 'messages_sent:is_bot:hour';
 
 export const ANALYTICS_JOB_LOGGER = 'zulip.analytics';
 
@@ -111,6 +115,39 @@ function writeBackPushStatus(ctx: ZulipServerContext, realms: Realm[]): void {
   }
 }
 
+/** FillState of `messages_sent:is_bot:hour`: the end (Unix seconds) of the last hour counted, per server. */
+const countsFilledUntil = new WeakMap<ZulipServerContext, number>();
+
+/**
+ * `update_analytics_counts`, reduced to one CountStat: a RealmCount row
+ * `messages_sent:is_bot:hour` (subgroup "false" for humans, "true" for bots; zero counts not
+ * stored) for every hour that ended since the last run — the "totals for messages sent" the
+ * seed's usage statistics upload carries. Rows are written once, for finished hours only, so an
+ * uploaded row never changes afterwards (as in Zulip).
+ */
+export function updateAnalyticsCounts(ctx: ZulipServerContext): void {
+  const HOUR = 3600;
+  const lastEnd = Math.floor(ctx.clock.now() / 1000 / HOUR) * HOUR;
+  const messages = [...ctx.state.messages.values()];
+  const earliest = Math.min(lastEnd, ...messages.map((m) => Math.floor(m.dateSent / HOUR) * HOUR));
+  const from = countsFilledUntil.get(ctx) ?? earliest;
+  for (let end = from + HOUR; end <= lastEnd; end += HOUR) {
+    const counts = new Map<string, { realmId: number; subgroup: string; value: number }>();
+    for (const m of messages) {
+      if (m.dateSent < end - HOUR || m.dateSent >= end) continue;
+      const subgroup = ctx.state.users.get(m.senderId)?.isBot ? 'true' : 'false';
+      const key = `${m.realmId}:${subgroup}`;
+      const c = counts.get(key) ?? { realmId: m.realmId, subgroup, value: 0 };
+      c.value += 1;
+      counts.set(key, c);
+    }
+    for (const c of counts.values()) {
+      ctx.state.realmCounts.push({ id: ctx.state.nextId('count'), realmId: c.realmId, property: MESSAGES_SENT_IS_BOT_HOUR, subgroup: c.subgroup, endTime: end, value: c.value });
+    }
+  }
+  countsFilledUntil.set(ctx, Math.max(from, lastEnd));
+}
+
 /** Class name and message only: bouncer client errors carry the bouncer's msg, never payloads or keys. */
 export const describeError = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
@@ -169,6 +206,8 @@ export function startAnalyticsJob(ctx: ZulipServerContext, opts: { intervalMs?: 
   };
 
   const runOnce = async (): Promise<UploadServerDataResult | Error | null> => {
+    // The server's own statistics are computed whether or not it uploads them.
+    updateAnalyticsCounts(ctx);
     // Only a registered server uploads (push_notifications_configured() needs ZULIP_ORG_ID/KEY).
     if (!ctx.secrets.credentials()) return null;
     try {

@@ -70,12 +70,29 @@ export function updateIniSection(text: string, section: string, values: Record<s
 }
 
 export class SecretsFile {
+  private readonly orgKeysSeen = new Set<string>();
+
   constructor(readonly path: string) {}
 
   /** The whole `[secrets]` section; empty when the file does not exist. */
   read(): Map<string, string> {
     if (!fs.existsSync(this.path)) return new Map();
-    return parseIniSection(fs.readFileSync(this.path, 'utf8'), SECRETS_SECTION);
+    const section = parseIniSection(fs.readFileSync(this.path, 'utf8'), SECRETS_SECTION);
+    this.remember(section.get('zulip_org_key'));
+    return section;
+  }
+
+  /**
+   * Every zulip_org_key this file held while this object watched it (written, or read — an
+   * admin may edit the file), oldest first: rotated and transferred-away keys stay secrets, and
+   * the privacy scanner searches every sink for all of them.
+   */
+  orgKeyHistory(): string[] {
+    return [...this.orgKeysSeen];
+  }
+
+  private remember(key: string | undefined): void {
+    if (key) this.orgKeysSeen.add(key);
   }
 
   /** settings.ZULIP_ORG_ID / ZULIP_ORG_KEY, or null when either is missing (not registered). */
@@ -88,6 +105,7 @@ export class SecretsFile {
 
   /** Sets keys in `[secrets]`, keeping everything else. */
   write(values: Record<string, string>): void {
+    this.remember(values.zulip_org_key);
     const text = fs.existsSync(this.path) ? fs.readFileSync(this.path, 'utf8') : '';
     const tmp = `${this.path}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, updateIniSection(text, SECRETS_SECTION, values), { mode: 0o600 });
