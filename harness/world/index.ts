@@ -158,7 +158,8 @@ export interface World {
    * the same data dir: the bouncer reopens its database, the fake server regenerates the same
    * organisations from the seed and keeps its secrets file. Apple and Google are not restarted
    * with a Zulip installation: the phones, their tokens and what they received carry over.
-   * Needs `startWorld({ dataDir })`.
+   * The fake server keeps its device tables in memory: phones register again (as the apps do at
+   * launch) before it pushes to them. Needs `startWorld({ dataDir })`.
    */
   restart(): Promise<void>;
   /** The privacy verdict of everything so far (also run by stop(), which fails on any finding). */
@@ -441,10 +442,6 @@ export const seen = (n: ReceivedNotification) =>
 
 /** A fresh, valid-looking server identity (a UUIDv4 and a 64-character key), e.g. for a second installation. */
 export const newServerIdentity = (): Credentials => ({ uuid: crypto.randomUUID(), key: randomKey() });
-
-/** The fake server's log lines from one Python logger whose message starts with `prefix`. */
-export const linesStartingWith = (lines: LogLine[], prefix: string): string[] =>
-  lines.map((l) => String(l.msg)).filter((m) => m.startsWith(prefix));
 
 /** Reads a file the stack wrote (e.g. the secrets file), for scenarios that check one. */
 export const readText = (file: string): string => fs.readFileSync(file, 'utf8');
