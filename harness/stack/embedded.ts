@@ -11,7 +11,7 @@ import { startBouncer, type BouncerHandle } from '../../simulator/bouncer';
 import type { ServiceAccount } from '../../simulator/bouncer/providers/fcm-client';
 import { RealClock, VirtualClock, type Clock } from '../../simulator/core/clock';
 import type { Sink } from '../../simulator/core/sinks';
-import { createCertificateAuthority } from '../../simulator/core/tls';
+import { createCertificateAuthority, type CertificateAuthority } from '../../simulator/core/tls';
 import { startMockFcm, type MockFcmHandle } from '../../simulator/fcm';
 import { acquireDataDir } from '../../simulator/core/data-dir';
 import { startZulipServer, type RealmSpec, type ZulipServerHandle, type ZulipServerSettings } from '../../simulator/zulip-server';
@@ -74,6 +74,14 @@ export interface UpDescription {
   databases: Record<string, string | null>;
 }
 
+/**
+ * The stacks of one process share one throwaway CA (and so one leaf key): key generation was
+ * most of a stack's start-up. Stacks stay isolated by port and data dir; tests that need a
+ * foreign CA make their own with createCertificateAuthority().
+ */
+let sharedCa: CertificateAuthority | null = null;
+const processCa = (): CertificateAuthority => (sharedCa ??= createCertificateAuthority());
+
 export async function startEmbeddedStack(options: StackOptions = {}): Promise<Stack> {
   const ownedDir = acquireDataDir(options.dataDir, 'zpg-stack-');
   const dataDir = ownedDir.path;
@@ -84,7 +92,7 @@ export async function startEmbeddedStack(options: StackOptions = {}): Promise<St
   const profile = options.profile ?? 12;
   const common = { dataDir, clock, seed, logToStderr: options.logToStderr };
 
-  const ca = createCertificateAuthority();
+  const ca = processCa();
   // The fake Zulip server first: the bouncer's transfer verification dials its EXTERNAL_HOST.
   const zulip = await startZulipServer({
     ...common,
