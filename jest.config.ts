@@ -20,6 +20,9 @@ const config: Config = {
   transformIgnorePatterns: ['/node_modules/(?!(jose|@faker-js|@noble|fast-check|cookie)/)'],
   // End-to-end files are I/O bound: two workers per core keep both cores busy.
   maxWorkers: 4,
+  // One throwaway CA for the run instead of RSA key generation in every test file.
+  globalSetup: '<rootDir>/harness/testing/global-setup.ts',
+  globalTeardown: '<rootDir>/harness/testing/global-teardown.ts',
   testTimeout: 30_000,
   reporters: [
     'default',

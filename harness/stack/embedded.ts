@@ -76,11 +76,16 @@ export interface UpDescription {
 
 /**
  * The stacks of one process share one throwaway CA (and so one leaf key): key generation was
- * most of a stack's start-up. Stacks stay isolated by port and data dir; tests that need a
- * foreign CA make their own with createCertificateAuthority().
+ * most of a stack's start-up. A test run makes one for all its workers (harness/testing/
+ * global-setup.ts, file named by ZPG_RUN_CA_FILE). Stacks stay isolated by port and data dir;
+ * tests that need a foreign CA make their own with createCertificateAuthority().
  */
 let sharedCa: CertificateAuthority | null = null;
-const processCa = (): CertificateAuthority => (sharedCa ??= createCertificateAuthority());
+function processCa(): CertificateAuthority {
+  const file = process.env.ZPG_RUN_CA_FILE;
+  sharedCa ??= file && fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as CertificateAuthority) : createCertificateAuthority();
+  return sharedCa;
+}
 
 export async function startEmbeddedStack(options: StackOptions = {}): Promise<Stack> {
   const ownedDir = acquireDataDir(options.dataDir, 'zpg-stack-');

@@ -22,6 +22,8 @@ export interface CertificateAuthority {
   certPem: string;
   /** The CA's private key (PKCS#1 PEM): needed only to issue certificates. */
   keyPem: string;
+  /** The key its server certificates share (PKCS#1 PEM); made on first use when absent. */
+  leafKeyPem?: string;
 }
 
 export interface IssuedCertificate {
@@ -94,11 +96,22 @@ const MAX_CACHED_CAS = 16;
 function leafKeyFor(ca: CertificateAuthority): forge.pki.rsa.KeyPair {
   let keys = leafKeys.get(ca.certPem);
   if (!keys) {
-    keys = forge.pki.rsa.generateKeyPair({ bits: KEY_BITS, e: 0x10001 });
+    if (ca.leafKeyPem) {
+      const privateKey = forge.pki.privateKeyFromPem(ca.leafKeyPem) as forge.pki.rsa.PrivateKey;
+      keys = { privateKey, publicKey: forge.pki.setRsaPublicKey(privateKey.n, privateKey.e) };
+    } else {
+      keys = forge.pki.rsa.generateKeyPair({ bits: KEY_BITS, e: 0x10001 });
+    }
     if (leafKeys.size >= MAX_CACHED_CAS) leafKeys.delete(leafKeys.keys().next().value!);
     leafKeys.set(ca.certPem, keys);
   }
   return keys;
+}
+
+/** A CA with its leaf key made up front (to hand to other processes, e.g. Jest workers). */
+export function createCertificateAuthorityWithLeafKey(commonName?: string): CertificateAuthority {
+  const ca = createCertificateAuthority(commonName);
+  return { ...ca, leafKeyPem: forge.pki.privateKeyToPem(leafKeyFor(ca).privateKey) };
 }
 
 /** Version 3, random positive serial, valid from yesterday (clock skew) to a year from now. */
