@@ -6,7 +6,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { performance } from 'node:perf_hooks';
-import { JsonableError, isJsonableError, jsonSuccess } from '../core/errors';
+import { JsonableError, isJsonableError, jsonSuccess, zulipClientErrorHandler } from '../core/errors';
 import type { BouncerContext } from './context';
 import { accessLogLine, clientName, errorResponseLogLine } from './http/access-log';
 import { authenticateRemoteServer, rateLimitHeaders } from './http/auth';
@@ -29,7 +29,13 @@ declare module 'fastify' {
 }
 
 export function buildApp(ctx: BouncerContext, extraRoutes: RouteDef[] = []): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES, return503OnClosing: false });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    return503OnClosing: false,
+    // Requests refused by Node's parser (URL or headers over 16 KiB…) get the envelope too.
+    clientErrorHandler: zulipClientErrorHandler,
+  });
 
   // Raw bodies for every content type; routes decide how to read them.
   app.removeAllContentTypeParsers();

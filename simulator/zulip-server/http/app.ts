@@ -9,7 +9,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { performance } from 'node:perf_hooks';
 import { RequestParams } from '../../bouncer/http/params';
 import { accessLogLine, clientName, errorResponseLogLine } from '../../bouncer/http/access-log';
-import { JsonableError, isJsonableError, jsonSuccess } from '../../core/errors';
+import { JsonableError, isJsonableError, jsonSuccess, zulipClientErrorHandler } from '../../core/errors';
 import { REDACTED } from '../../core/logging';
 import type { ZulipServerContext } from '../context';
 import { authenticateUser, requireHuman } from './auth';
@@ -45,6 +45,8 @@ export function buildZulipApp(ctx: ZulipServerContext, opts: ZulipAppOptions = {
     logger: false,
     bodyLimit: BODY_LIMIT_BYTES,
     return503OnClosing: false,
+    // Requests refused by Node's parser (URL or headers over 16 KiB…) get the envelope too.
+    clientErrorHandler: zulipClientErrorHandler,
     ...(opts.https ? { https: opts.https } : {}),
   }) as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();
