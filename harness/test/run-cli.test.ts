@@ -109,7 +109,7 @@ describe('npm start', () => {
     const ran = await npmStart(['--scenario', 'leaky', '--seed', '7'], { ZPG_REPORTS_DIR: reports, ZPG_SCENARIOS_DIR: 'fixtures/run-suite' });
     expect(ran.code).toBe(1);
     expect(ran.stdout).toMatch(/^✓ fixtures\/run-suite\/leaky\.test\.ts {2}1 passed {2}/m);
-    expect(ran.stdout).toMatch(/^✗ {2}fixtures\/run-suite\/leaky\.test\.ts +1 +0 +0 +\S+ ms +1 finding \(1 verdict\)$/m);
+    expect(ran.stdout).toMatch(/^✗ {2}fixtures\/run-suite\/leaky\.test\.ts +1 +0 +0 +\S+ m?s +1 finding \(1 verdict\)$/m);
     expect(ran.stdout).toContain('privacy audit: 1 verdict, 2 sinks searched, 1 finding');
     expect(ran.stdout).toContain('  ✗ fixtures/run-suite/leaky.test.ts (leaky world): content in bouncer.log at line 7 (msg) [raw]: zpgc…q1q…');
     expect(ran.stdout).toContain('ZPG_SCENARIOS_DIR=fixtures/run-suite npm start -- --scenario fixtures/run-suite/leaky.test.ts --seed 7');
