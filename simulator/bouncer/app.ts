@@ -7,6 +7,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { performance } from 'node:perf_hooks';
 import { JsonableError, isJsonableError, jsonSuccess, zulipClientErrorHandler } from '../core/errors';
+import { formParams, installEnvelopeHandlers, queryParams, sendError } from '../core/zulip-http';
 import type { BouncerContext } from './context';
 import { accessLogLine, clientName, errorResponseLogLine } from './http/access-log';
 import { authenticateRemoteServer, rateLimitHeaders } from './http/auth';
@@ -72,24 +73,7 @@ export function buildApp(ctx: BouncerContext, extraRoutes: RouteDef[] = []): Fas
     app.all(route.path, (req, reply) => dispatch(ctx, route, req, reply));
   }
 
-  app.setNotFoundHandler((req, reply) => {
-    // Zulip answers unknown API paths with its JSON envelope (inferred: BAD_REQUEST code).
-    sendError(reply, new JsonableError('Endpoint not found', { status: 404 }));
-  });
-
-  app.setErrorHandler((error, req, reply) => {
-    if (isJsonableError(error)) return sendError(reply, error);
-    const status = (error as { statusCode?: number }).statusCode;
-    if (status && status >= 400 && status < 500) {
-      // Transport-level refusals (body too large, bad content-length): a client error, never a 500.
-      const msg = status === 413 ? 'Request body too large' : 'Malformed request';
-      return sendError(reply, new JsonableError(msg, { status }));
-    }
-    // A bug: log the error class and stack, never the request.
-    const e = error instanceof Error ? error : new Error(String(error));
-    ctx.loggers.root.error({ err: { type: e.name, message: e.message, stack: e.stack } }, 'Internal server error');
-    return sendError(reply, new JsonableError('Internal server error', { status: 500 }));
-  });
+  installEnvelopeHandlers(app, ctx.loggers.root);
 
   return app;
 }
@@ -160,20 +144,4 @@ function pickHandler(route: RouteDef, method: string): Handler | undefined {
   const methods = route.methods as Record<string, Handler | undefined>;
   if ('any' in methods && methods.any) return methods.any;
   return methods[method];
-}
-
-function sendError(reply: FastifyReply, err: JsonableError, body: Record<string, unknown> = err.toJSON()) {
-  reply.headers(err.headers);
-  return reply.code(err.status).type('application/json').send(JSON.stringify(body));
-}
-
-/** Django fills request.POST only from form-encoded bodies; anything else leaves it empty. */
-function formParams(contentType: string | undefined, body: Buffer): URLSearchParams {
-  if (!contentType || !/^application\/x-www-form-urlencoded\b/i.test(contentType)) return new URLSearchParams();
-  return new URLSearchParams(new TextDecoder('utf-8').decode(body));
-}
-
-function queryParams(url: string): URLSearchParams {
-  const i = url.indexOf('?');
-  return new URLSearchParams(i === -1 ? '' : url.slice(i + 1));
 }

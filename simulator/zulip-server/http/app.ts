@@ -9,8 +9,9 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { performance } from 'node:perf_hooks';
 import { RequestParams } from '../../bouncer/http/params';
 import { accessLogLine, clientName, errorResponseLogLine } from '../../bouncer/http/access-log';
-import { JsonableError, isJsonableError, jsonSuccess, zulipClientErrorHandler } from '../../core/errors';
+import { JsonableError, jsonSuccess, zulipClientErrorHandler } from '../../core/errors';
 import { REDACTED } from '../../core/logging';
+import { formParams, installEnvelopeHandlers, queryParams, sendError } from '../../core/zulip-http';
 import type { ZulipServerContext } from '../context';
 import { authenticateUser, requireHuman } from './auth';
 import type { Handler, RouteDef, ZulipRequest } from './route';
@@ -81,21 +82,7 @@ export function buildZulipApp(ctx: ZulipServerContext, opts: ZulipAppOptions = {
     app.all(route.path, (req, reply) => dispatch(ctx, route, req, reply));
   }
 
-  app.setNotFoundHandler((_req, reply) => {
-    sendError(reply, new JsonableError('Endpoint not found', { status: 404 }));
-  });
-
-  app.setErrorHandler((error, _req, reply) => {
-    if (isJsonableError(error)) return sendError(reply, error);
-    const status = (error as { statusCode?: number }).statusCode;
-    if (status && status >= 400 && status < 500) {
-      const msg = status === 413 ? 'Request body too large' : 'Malformed request';
-      return sendError(reply, new JsonableError(msg, { status }));
-    }
-    const e = error instanceof Error ? error : new Error(String(error));
-    ctx.logger.error({ err: { type: e.name, message: e.message, stack: e.stack } }, 'Internal server error');
-    return sendError(reply, new JsonableError('Internal server error', { status: 500 }));
-  });
+  installEnvelopeHandlers(app, ctx.logger);
   return app;
 }
 
@@ -133,19 +120,4 @@ async function dispatch(ctx: ZulipServerContext, route: RouteDef, req: FastifyRe
   const ignored = zreq.params.ignored();
   if (ignored.length > 0) body[IGNORED_PARAMETERS_KEY] = ignored;
   return reply.code(200).type('application/json').send(JSON.stringify(body));
-}
-
-function sendError(reply: FastifyReply, err: JsonableError, body: Record<string, unknown> = err.toJSON()) {
-  reply.headers(err.headers);
-  return reply.code(err.status).type('application/json').send(JSON.stringify(body));
-}
-
-function formParams(contentType: string | undefined, body: Buffer): URLSearchParams {
-  if (!contentType || !/^application\/x-www-form-urlencoded\b/i.test(contentType)) return new URLSearchParams();
-  return new URLSearchParams(new TextDecoder('utf-8').decode(body));
-}
-
-function queryParams(url: string): URLSearchParams {
-  const i = url.indexOf('?');
-  return new URLSearchParams(i === -1 ? '' : url.slice(i + 1));
 }
